@@ -34,6 +34,7 @@
 #include "core/money.h"
 #include "core/sales_line.h"
 #include "core/status.h"
+#include "storage/object_store.h"
 
 namespace salesflow::api {
 
@@ -79,26 +80,10 @@ struct ReportPage {
 // ---------------------------------------------------------------------------------------
 // Uploads
 
-struct UploadResult {
-  std::string key;
-  int64_t size = 0;
-  std::string etag;
-};
-
-// A push writer for one object being uploaded. The API calls Write() with chunks in order
-// (each at most a few hundred KiB), then exactly one of Commit() or Abort(). The object
-// becomes visible only on a successful Commit(); after Abort() (or destruction without
-// Commit) nothing is left behind. Owned by the caller; used by one thread at a time.
-// NOTE: storage::ObjectWriter (src/storage/object_store.h) did not exist when this was
-// written; an implementation will typically adapt it one-to-one.
-class UploadWriter {
- public:
-  virtual ~UploadWriter() = default;
-  // kUnavailable when storage is down; after an error the API calls Abort().
-  virtual Status Write(std::string_view chunk) = 0;
-  virtual Result<UploadResult> Commit() = 0;
-  virtual void Abort() = 0;
-};
+// An upload streams through storage::ObjectWriter (src/storage/object_store.h): the API calls
+// Write() with chunks in order (each at most a few hundred KiB), then Commit() once the whole
+// multipart body arrived, or Abort() (also implied by destruction) on any failure, so a
+// truncated upload never becomes visible.
 
 // ---------------------------------------------------------------------------------------
 // Processing and jobs
@@ -240,7 +225,7 @@ class Backend {
   // Starts an upload of `key` (already validated with the object-key rules).
   // `expected_size` is the file size when the client declared it, else nullopt.
   // kUnavailable when storage is down.
-  virtual Result<std::unique_ptr<UploadWriter>> OpenUpload(
+  virtual Result<std::unique_ptr<storage::ObjectWriter>> OpenUpload(
       const std::string& key, std::optional<int64_t> expected_size) = 0;
 
   // Enqueues one job per report (coalescing with a queued/running job for the same key,
