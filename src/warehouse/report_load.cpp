@@ -1,0 +1,279 @@
+#include "warehouse/report_load.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <charconv>
+
+namespace salesflow::warehouse {
+namespace {
+
+// Dates whose daily_summary rows must be recomputed, per session. A TEMPORARY table so a
+// crashed session leaves nothing; created on first use (no implicit commit for TEMPORARY).
+constexpr std::string_view kDirtyDays = "summary_dirty_days";
+
+Status EnsureDirtyDays(Connection& connection) {
+  return connection.Execute(fmt::format(
+      "CREATE TEMPORARY TABLE IF NOT EXISTS {} (day DATE NOT NULL PRIMARY KEY) ENGINE=InnoDB",
+      kDirtyDays));
+}
+
+// info() of INSERT ... SELECT: "Records: 10  Duplicates: 2  Warnings: 0".
+uint64_t InfoNumber(std::string_view info, std::string_view name) {
+  const size_t at = info.find(name);
+  if (at == std::string_view::npos) return 0;
+  std::string_view rest = info.substr(at + name.size());
+  while (!rest.empty() && (rest.front() == ':' || rest.front() == ' ')) rest.remove_prefix(1);
+  uint64_t value = 0;
+  std::from_chars(rest.data(), rest.data() + rest.size(), value);
+  return value;
+}
+
+Result<uint64_t> ExecuteCounting(Connection& connection, const std::string& sql) {
+  SF_RETURN_IF_ERROR(connection.Execute(sql));
+  return connection.affected_rows();
+}
+
+// The dimensions daily_summary keeps, with the sales column each groups by.
+struct Dimension {
+  std::string_view name;
+  std::string_view column;  // "" for the total
+};
+constexpr std::array<Dimension, 6> kDimensions = {{{"total", ""},
+                                                   {"category", "category"},
+                                                   {"region", "region"},
+                                                   {"country", "country"},
+                                                   {"channel", "channel"},
+                                                   {"sku", "sku"}}};
+
+constexpr std::string_view kStagingColumnsDdl = R"sql(
+  source_line BIGINT NOT NULL PRIMARY KEY,
+  order_id VARCHAR(64) NOT NULL,
+  line_no INT NULL,
+  order_date DATE NOT NULL,
+  order_time TIME NULL,
+  sku VARCHAR(64) NOT NULL,
+  quantity INT NOT NULL,
+  unit_price DECIMAL(18,4) NOT NULL,
+  discount DECIMAL(5,4) NOT NULL,
+  currency CHAR(3) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  product_name VARCHAR(255) NULL,
+  category VARCHAR(128) NULL,
+  customer_id VARCHAR(64) NULL,
+  country VARCHAR(64) NULL,
+  region VARCHAR(128) NULL,
+  channel VARCHAR(64) NULL,
+  payment_method VARCHAR(64) NULL,
+  revenue DECIMAL(18,2) NOT NULL)sql";
+
+}  // namespace
+
+Result<StagingTable> StagingTable::Create(Connection& connection, uint64_t job_id) {
+  std::string name = fmt::format("staging_job_{}", job_id);
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", Connection::QuoteIdentifier(name))));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "CREATE TEMPORARY TABLE {} ({}) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+      Connection::QuoteIdentifier(name), kStagingColumnsDdl)));
+  return StagingTable(&connection, std::move(name));
+}
+
+StagingTable::StagingTable(StagingTable&& other) noexcept
+    : connection_(std::exchange(other.connection_, nullptr)), name_(std::move(other.name_)) {}
+
+StagingTable::~StagingTable() {
+  if (connection_ == nullptr) return;
+  (void)connection_->Execute(
+      fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", Connection::QuoteIdentifier(name_)));
+}
+
+Result<LoadStats> StagingTable::Load(ChunkSource& source, const LoadOptions& options) {
+  return LoadData(*connection_, name_, SalesLineColumns(), source, options);
+}
+
+Result<LoadStats> LoadRejects(Connection& connection, ChunkSource& source,
+                              const LoadOptions& options) {
+  return LoadData(connection, "rejects", RejectColumns(), source, options);
+}
+
+Result<uint64_t> DeleteRejects(Connection& connection, uint64_t report_id) {
+  return connection.Exec("DELETE FROM rejects WHERE report_id = ?",
+                         {static_cast<int64_t>(report_id)});
+}
+
+Result<uint64_t> AssignLineNumbers(Connection& connection, const StagingTable& staging) {
+  const std::string table = Connection::QuoteIdentifier(staging.name());
+  const std::string numbers = Connection::QuoteIdentifier(staging.name() + "_numbers");
+  SF_ASSIGN_OR_RETURN(
+      QueryResult any,
+      connection.Query(fmt::format("SELECT 1 FROM {} WHERE line_no IS NULL LIMIT 1", table)));
+  if (any.empty()) return uint64_t{0};
+  // Each temporary table appears once per statement (MySQL cannot reopen one).
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", numbers)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "CREATE TEMPORARY TABLE {} (source_line BIGINT NOT NULL PRIMARY KEY, n INT NOT NULL) "
+      "ENGINE=InnoDB SELECT source_line, "
+      "ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY source_line) AS n "
+      "FROM {} WHERE line_no IS NULL",
+      numbers, table)));
+  SF_ASSIGN_OR_RETURN(uint64_t numbered,
+                      ExecuteCounting(connection, fmt::format("UPDATE {} s JOIN {} n USING "
+                                                              "(source_line) SET s.line_no = n.n",
+                                                              table, numbers)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE {}", numbers)));
+  return numbered;
+}
+
+Result<uint64_t> RejectDuplicateLines(Connection& connection, const StagingTable& staging,
+                                      uint64_t report_id, uint64_t job_id) {
+  const std::string table = Connection::QuoteIdentifier(staging.name());
+  const std::string dups = Connection::QuoteIdentifier(staging.name() + "_duplicates");
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", dups)));
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("CREATE TEMPORARY TABLE {} (source_line BIGINT NOT NULL PRIMARY KEY, "
+                  "first_line BIGINT NOT NULL) ENGINE=InnoDB "
+                  "SELECT source_line, first_line FROM (SELECT source_line, "
+                  "MIN(source_line) OVER (PARTITION BY order_id, line_no) AS first_line FROM {}) x "
+                  "WHERE source_line <> first_line",
+                  dups, table)));
+  SF_ASSIGN_OR_RETURN(QueryResult count,
+                      connection.Query(fmt::format("SELECT COUNT(*) FROM {}", dups)));
+  uint64_t moved = static_cast<uint64_t>(count.Int(0, 0));
+  if (moved > 0) {
+    // The message is built by the server from column values: report content never
+    // becomes SQL text.
+    const std::string insert = fmt::format(
+        "INSERT INTO rejects (report_id, job_id, line, column_name, reason, message, raw) "
+        "SELECT ?, ?, s.source_line, 'line_no', 'duplicate_line', "
+        "CONCAT('order ', s.order_id, ' line ', s.line_no, ' already appears on line ', "
+        "d.first_line, ' of this report'), NULL "
+        "FROM {} s JOIN {} d USING (source_line)",
+        table, dups);
+    SF_ASSIGN_OR_RETURN(uint64_t inserted, connection.Exec(insert, {static_cast<int64_t>(report_id),
+                                                                    static_cast<int64_t>(job_id)}));
+    SF_ASSIGN_OR_RETURN(uint64_t deleted,
+                        ExecuteCounting(connection, fmt::format("DELETE s FROM {} s JOIN {} d "
+                                                                "USING (source_line)",
+                                                                table, dups)));
+    if (inserted != moved || deleted != moved) {
+      return Status::Internal(
+          fmt::format("duplicate lines: {} found, {} rejected, {} removed from staging", moved,
+                      inserted, deleted));
+    }
+  }
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE {}", dups)));
+  return moved;
+}
+
+Result<uint64_t> RemoveReportRows(Connection& connection, uint64_t report_id) {
+  SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
+  const Param id{static_cast<int64_t>(report_id)};
+  SF_ASSIGN_OR_RETURN(uint64_t marked,
+                      connection.Exec(fmt::format("INSERT IGNORE INTO {} (day) SELECT DISTINCT "
+                                                  "order_date FROM sales WHERE report_id = ?",
+                                                  kDirtyDays),
+                                      {id}));
+  (void)marked;
+  return connection.Exec("DELETE FROM sales WHERE report_id = ?", {id});
+}
+
+Result<UpsertCounts> UpsertSales(Connection& connection, const StagingTable& staging,
+                                 uint64_t report_id, uint64_t job_id) {
+  SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
+  const std::string table = Connection::QuoteIdentifier(staging.name());
+  // Dictionaries first: anti-join so ids are not burnt on existing keys; IGNORE for a
+  // concurrent loader that inserted the same id meanwhile.
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("INSERT IGNORE INTO order_keys (order_id) SELECT DISTINCT s.order_id FROM {} s "
+                  "LEFT JOIN order_keys k ON k.order_id = s.order_id WHERE k.id IS NULL",
+                  table)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "INSERT IGNORE INTO customer_keys (customer_id) SELECT DISTINCT s.customer_id FROM {} s "
+      "LEFT JOIN customer_keys k ON k.customer_id = s.customer_id "
+      "WHERE s.customer_id IS NOT NULL AND k.id IS NULL",
+      table)));
+  // Summaries: the new dates, and the old dates of lines this load overwrites.
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("INSERT IGNORE INTO {} (day) SELECT DISTINCT t.order_date FROM {} s "
+                  "JOIN sales t ON t.order_id = s.order_id AND t.line_no = s.line_no",
+                  kDirtyDays, table)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "INSERT IGNORE INTO {} (day) SELECT DISTINCT order_date FROM {}", kDirtyDays, table)));
+  const std::string upsert = fmt::format(
+      "INSERT INTO sales (order_id, line_no, order_date, order_time, sku, quantity, unit_price, "
+      "discount, currency, product_name, category, customer_id, country, region, channel, "
+      "payment_method, revenue, order_key, customer_key, report_id, job_id, source_line) "
+      "SELECT s.order_id, s.line_no, s.order_date, s.order_time, s.sku, s.quantity, "
+      "s.unit_price, s.discount, s.currency, s.product_name, s.category, s.customer_id, "
+      "s.country, s.region, s.channel, s.payment_method, s.revenue, ok.id, ck.id, ?, ?, "
+      "s.source_line FROM {} s JOIN order_keys ok ON ok.order_id = s.order_id "
+      "LEFT JOIN customer_keys ck ON ck.customer_id = s.customer_id "
+      "ON DUPLICATE KEY UPDATE order_date = VALUES(order_date), "
+      "order_time = VALUES(order_time), sku = VALUES(sku), quantity = VALUES(quantity), "
+      "unit_price = VALUES(unit_price), discount = VALUES(discount), "
+      "currency = VALUES(currency), product_name = VALUES(product_name), "
+      "category = VALUES(category), customer_id = VALUES(customer_id), "
+      "country = VALUES(country), region = VALUES(region), channel = VALUES(channel), "
+      "payment_method = VALUES(payment_method), revenue = VALUES(revenue), "
+      "order_key = VALUES(order_key), customer_key = VALUES(customer_key), "
+      "report_id = VALUES(report_id), job_id = VALUES(job_id), "
+      "source_line = VALUES(source_line)",
+      table);
+  SF_ASSIGN_OR_RETURN(uint64_t affected, connection.Exec(upsert, {static_cast<int64_t>(report_id),
+                                                                  static_cast<int64_t>(job_id)}));
+  // Without CLIENT_FOUND_ROWS an updated row counts 2 and an identical one 0; lineage
+  // (report_id, job_id) always differs from a previous load's, so records - duplicates
+  // are inserts. info() is the exact split.
+  const std::string info = connection.info();
+  UpsertCounts counts;
+  const uint64_t records = InfoNumber(info, "Records");
+  counts.updated = InfoNumber(info, "Duplicates");
+  counts.inserted = records - counts.updated;
+  if (info.empty()) {  // prepared statements may not report info: derive from affected rows
+    SF_ASSIGN_OR_RETURN(QueryResult staged,
+                        connection.Query(fmt::format("SELECT COUNT(*) FROM {}", table)));
+    const uint64_t rows = static_cast<uint64_t>(staged.Int(0, 0));
+    counts.updated = affected - rows;
+    counts.inserted = rows - counts.updated;
+  }
+  return counts;
+}
+
+Result<uint64_t> RefreshSummaries(Connection& connection) {
+  SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
+  SF_ASSIGN_OR_RETURN(QueryResult count,
+                      connection.Query(fmt::format("SELECT COUNT(*) FROM {}", kDirtyDays)));
+  const uint64_t days = static_cast<uint64_t>(count.Int(0, 0));
+  if (days == 0) return days;
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("DELETE d FROM daily_summary d JOIN {} x ON d.day = x.day", kDirtyDays)));
+  for (const Dimension& dimension : kDimensions) {
+    const std::string value = dimension.column.empty()
+                                  ? std::string("''")
+                                  : fmt::format("COALESCE(s.{}, '')", dimension.column);
+    SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+        "INSERT INTO daily_summary (dimension, currency, day, dim_value, revenue, line_count, "
+        "units, order_count, customer_count) "
+        "SELECT '{}', s.currency, s.order_date, {}, SUM(s.revenue), COUNT(*), SUM(s.quantity), "
+        "COUNT(DISTINCT s.order_key), COUNT(DISTINCT s.customer_key) "
+        "FROM sales s JOIN {} x ON s.order_date = x.day "
+        "GROUP BY s.currency, s.order_date, {}",
+        dimension.name, value, kDirtyDays, value)));
+  }
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DELETE FROM {}", kDirtyDays)));
+  return days;
+}
+
+Result<StagedReportCounts> ApplyStagedReport(Connection& connection, const StagingTable& staging,
+                                             uint64_t report_id, uint64_t job_id) {
+  StagedReportCounts counts;
+  SF_ASSIGN_OR_RETURN(counts.numbered, AssignLineNumbers(connection, staging));
+  SF_ASSIGN_OR_RETURN(counts.duplicates,
+                      RejectDuplicateLines(connection, staging, report_id, job_id));
+  SF_ASSIGN_OR_RETURN(counts.removed_previous, RemoveReportRows(connection, report_id));
+  SF_ASSIGN_OR_RETURN(counts.upsert, UpsertSales(connection, staging, report_id, job_id));
+  SF_ASSIGN_OR_RETURN(counts.dates_refreshed, RefreshSummaries(connection));
+  return counts;
+}
+
+}  // namespace salesflow::warehouse
