@@ -32,6 +32,9 @@ struct Endpoint {
 // Parses AWS_ENDPOINT_URL_S3's value ("http://host:port", no path); errors name the variable.
 Result<Endpoint> ParseEndpoint(std::string_view url);
 
+// Both backends accept the same options (so a test passing on one passes on the other).
+Status ValidateWriteOptions(const WriteOptions& options);
+
 Result<std::unique_ptr<ObjectStore>> OpenLocalStore(const std::string& directory);
 Result<std::unique_ptr<ObjectStore>> OpenS3Store(const StorageLocation& location,
                                                  const StorageEnv& env);

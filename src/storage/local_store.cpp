@@ -282,7 +282,10 @@ Result<UniqueFd> LocalStore::OpenParent(std::string_view key,
     if (fd < 0) {
       const int error = errno;
       if (error == ENOENT) return Status::NotFound("no object " + Quote(key) + " in " + Describe());
-      if (error == ELOOP) {
+      struct stat st {};
+      const bool is_link =
+          ::fstatat(current.get(), name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+      if (error == ELOOP || is_link) {
         return Status::PermissionDenied(
             "a path component of " + Quote(key) +
             " is a symbolic link; the local store does not follow links");
@@ -422,8 +425,9 @@ Status LocalStore::Get(std::string_view key, const GetOptions& options, const Ch
 }
 
 Result<std::unique_ptr<ObjectWriter>> LocalStore::OpenWriter(std::string_view key,
-                                                             const WriteOptions& /*options*/) {
+                                                             const WriteOptions& options) {
   SF_RETURN_IF_ERROR(CheckKey(key));
+  SF_RETURN_IF_ERROR(ValidateWriteOptions(options));
   const std::string temp = "upload-" + RandomHex();
   UniqueFd fd(::openat(tmp_fd_.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
   if (!fd.valid()) {
@@ -499,7 +503,11 @@ Result<ListPage> LocalStore::List(std::string_view prefix, std::string_view cont
   } else {
     auto parent = OpenParent(dir_key, SplitKey(dir_key + "/x"), /*create=*/false);
     if (!parent.ok()) {
-      if (parent.status().code() == StatusCode::kNotFound) return page;
+      // A missing folder, or one reached through a symlink, holds no objects.
+      if (parent.status().code() == StatusCode::kNotFound ||
+          parent.status().code() == StatusCode::kPermissionDenied) {
+        return page;
+      }
       return parent.status();
     }
     dir_fd = std::move(*parent);

@@ -66,6 +66,15 @@ std::string DefaultStorageUrl() {
   return "file://" + (cwd / "data" / "reports").lexically_normal().string();
 }
 
+Status ValidateWriteOptions(const WriteOptions& options) {
+  if (options.part_size < kMinPartSize) {
+    return Status::InvalidArgument("WriteOptions::part_size is " +
+                                   std::to_string(options.part_size) +
+                                   " bytes; S3 needs at least " + std::to_string(kMinPartSize));
+  }
+  return Status::Ok();
+}
+
 Result<StorageLocation> ParseStorageUrl(std::string_view url) {
   StorageLocation location;
   const auto invalid = [](const std::string& why) {
