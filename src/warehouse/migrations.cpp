@@ -95,7 +95,7 @@ const std::vector<Migration> kMigrations = {
   order_id VARCHAR(64) NOT NULL,
   line_no INT NOT NULL,
   order_date DATE NOT NULL,
-  order_time TIME NULL COMMENT 'as written; NULL when the file had only a date',
+  order_time TIME NULL COMMENT 'as written, NULL when the file had only a date',
   sku VARCHAR(64) NOT NULL,
   quantity INT NOT NULL COMMENT 'negative = return line',
   unit_price DECIMAL(18,4) NOT NULL,
