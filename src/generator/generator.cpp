@@ -620,7 +620,7 @@ Shape ReportGenerator::Corrupt(RejectReason reason, Prng& prng, Record& record) 
       break;
     }
     case RejectReason::kBadCurrency: {
-      static constexpr std::string_view kBadCurrencies[] = {"US$", "EURO", "X1Y"};
+      static constexpr std::string_view kBadCurrencies[] = {"US$", "X1Y", "U5D"};
       record[kCurrency] = {kBadCurrencies[variant]};
       break;
     }

@@ -8,6 +8,9 @@
 
 #include "generator/manifest.h"
 #include "test_util.h"
+#ifdef SALESFLOW_TEST_GENERATOR_UPLOAD
+#include "storage/object_store.h"
+#endif
 
 namespace salesflow::generator {
 namespace {
@@ -155,6 +158,38 @@ TEST_F(GenerateCommandTest, MissingRequiredOptionsAreParseErrors) {
   EXPECT_NE(RunCli({"--out", dir_.string(), "--rows-per-day", "10"}).exit_code, 0);
   EXPECT_NE(RunCli({"--out", dir_.string(), "--days", "x", "--rows-per-day", "10"}).exit_code, 0);
 }
+
+#ifdef SALESFLOW_TEST_GENERATOR_UPLOAD
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// --upload with --out writes both; the local backend stands in for S3 here (the s3-labelled
+// generator_upload_tests use s3rver).
+TEST_F(GenerateCommandTest, UploadToFileStoreAndOut) {
+  const fs::path store_dir = dir_ / "store";
+  ASSERT_EQ(setenv("SALESFLOW_STORAGE", ("file://" + store_dir.string()).c_str(), 1), 0);
+  const CommandResult r = RunCli({"--out", (dir_ / "out").string(), "--upload", "--prefix", "daily",
+                                  "--days", "2", "--rows-per-day", "300", "--gzip"});
+  unsetenv("SALESFLOW_STORAGE");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"2026-10-01.csv.gz", "2026-10-02.csv.gz", "manifest.json"}) {
+    EXPECT_EQ(ReadFile(store_dir / "daily" / name), ReadFile(dir_ / "out" / name)) << name;
+    EXPECT_FALSE(ReadFile(dir_ / "out" / name).empty());
+  }
+}
+
+TEST_F(GenerateCommandTest, UploadToBadStorageUrlFails) {
+  ASSERT_EQ(setenv("SALESFLOW_STORAGE", "ftp://nowhere", 1), 0);
+  const CommandResult r = RunCli({"--upload", "--days", "1", "--rows-per-day", "10"});
+  unsetenv("SALESFLOW_STORAGE");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("SALESFLOW_STORAGE"), std::string::npos) << r.err;
+}
+#endif
 
 }  // namespace
 }  // namespace salesflow::generator
