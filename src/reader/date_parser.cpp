@@ -48,6 +48,8 @@ bool ParseTimeTail(std::string_view text, size_t i, int32_t* seconds) {
     }
   }
   if (h > 23 || m > 59 || s > 60) return false;  // 60: a leap second, as ISO allows
+  // Shopify writes "2026-03-14 09:15:02 -0500": one space before the offset is accepted.
+  if (i + 1 < text.size() && text[i] == ' ' && (text[i + 1] == '+' || text[i + 1] == '-')) ++i;
   if (i < text.size()) {
     if (text[i] == 'Z' || text[i] == 'z') {
       ++i;

@@ -232,7 +232,6 @@ class ReportReader::Impl : public CsvRecordHandler, public JsonLinesHandler {
 
   std::string text_probe_;  // first text bytes, until BOM and format are known
   bool text_decided_ = false;
-  bool saw_content_ = false;
   char delimiter_hint_ = '\0';
   std::unique_ptr<CsvParser> csv_;
   std::unique_ptr<JsonLinesParser> jsonl_;
@@ -295,10 +294,9 @@ Status ReportReader::Impl::FeedText(std::string_view bytes) {
     text_probe_.append(bytes);
     if (text_probe_.size() < kContentProbeBytes) {
       // Decide as soon as the first non-blank byte after a possible BOM is in.
+      // Four bytes tell a BOM and a ZIP archive apart from text.
       const std::string_view probe = text_probe_;
-      if (probe.size() < kUtf8Bom.size() && kUtf8Bom.substr(0, probe.size()) == probe) {
-        return Status::Ok();
-      }
+      if (probe.size() < 4) return Status::Ok();
       const size_t start = probe.substr(0, 3) == kUtf8Bom ? 3 : 0;
       if (probe.find_first_not_of(" \t\r\n", start) == std::string_view::npos) {
         return Status::Ok();
@@ -316,15 +314,14 @@ Status ReportReader::Impl::DecideFormat() {
   std::string_view text = probe;
   if (text.substr(0, 3) == kUtf8Bom) text.remove_prefix(3);
   const size_t first = text.find_first_not_of(" \t\r\n");
-  saw_content_ = first != std::string_view::npos;
   if (text.substr(0, 4) == std::string_view("PK\x03\x04", 4)) {
     return Status::InvalidArgument(
         "not a text file: this is a ZIP archive (an .xlsx workbook?); export the report as "
         "CSV, or unzip it first");
   }
   if (stats_.format == ReportFormat::kAuto) {
-    stats_.format =
-        saw_content_ && text[first] == '{' ? ReportFormat::kJsonLines : ReportFormat::kCsv;
+    stats_.format = first != std::string_view::npos && text[first] == '{' ? ReportFormat::kJsonLines
+                                                                          : ReportFormat::kCsv;
   }
   if (stats_.format == ReportFormat::kCsv) {
     CsvParser::Options csv_options;
@@ -347,16 +344,16 @@ Status ReportReader::Impl::FinishAll() {
   }
   if (gzip_) SF_RETURN_IF_ERROR(gzip_->Finish());
   if (!text_decided_) SF_RETURN_IF_ERROR(DecideFormat());
-  if (!saw_content_) {
-    return Status::FailedPrecondition(
-        "the report is empty: no header line and no rows (required columns: " +
-        std::string(RequiredColumnList()) + ")");
-  }
   if (csv_) {
     SF_RETURN_IF_ERROR(csv_->Finish());
     stats_.delimiter = csv_->delimiter();
   } else {
     SF_RETURN_IF_ERROR(jsonl_->Finish());
+  }
+  if (!have_header_ && stats_.rows_read == 0) {
+    return Status::FailedPrecondition(
+        "the report is empty: no header line and no rows (required columns: " +
+        std::string(RequiredColumnList()) + ")");
   }
   if (!held_.empty()) return AmbiguousDates();
   if (stats_.date_format.empty() && dates_decided_) stats_.date_format = "ISO 8601";
