@@ -2,11 +2,7 @@
 // transport errors, auth header.
 #include "cli/api_client.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <future>
 
@@ -19,6 +15,7 @@ namespace {
 using testing::ErrorReply;
 using testing::FakeServer;
 using testing::JsonReply;
+using testing::RefusingPort;
 
 std::unique_ptr<ApiClient> Connect(
     const std::string& url, const std::string& api_key = "",
@@ -31,28 +28,6 @@ std::unique_ptr<ApiClient> Connect(
   EXPECT_OK(client.status());
   return client.ok() ? std::move(*client) : nullptr;
 }
-
-// A port that refuses connections: bound by us (so nobody else takes it) but not listening.
-class RefusingPort {
- public:
-  RefusingPort() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
-    socklen_t length = sizeof(address);
-    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~RefusingPort() { ::close(fd_); }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 TEST(ErrorFromResponseTest, ApiErrorBodyBecomesOneLine) {
   const Status status =

@@ -3,7 +3,12 @@
 // end-to-end tests prove that.
 #pragma once
 
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <mutex>
 #include <string>
@@ -77,6 +82,32 @@ class FakeServer {
   std::thread thread_;
   std::mutex mutex_;
   std::vector<SeenRequest> seen_;
+};
+
+// A port that refuses connections: bound by us (so nobody else takes it) but not listening.
+// (An httplib::Server that bound a port but never listened keeps accepting into its backlog
+// until the process ends, so it cannot serve as a "closed" port.)
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    socklen_t length = sizeof(address);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    port_ = ntohs(address.sin_port);
+  }
+  ~RefusingPort() { ::close(fd_); }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
 };
 
 inline void JsonReply(httplib::Response& response, int status, const std::string& body) {
