@@ -11,6 +11,17 @@
 
 namespace salesflow::storage {
 
+// '<text>' for messages. Built by appending: GCC 12 reports a false -Wrestrict on
+// "'" + std::string(...) in optimised builds.
+inline std::string Quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '\'';
+  out += text;
+  out += '\'';
+  return out;
+}
+
 struct StorageLocation {
   enum class Kind { kS3, kLocal } kind = Kind::kLocal;
   std::string bucket;  // kS3

@@ -63,8 +63,6 @@ class UniqueFd {
 
 std::string ErrnoText(int error) { return std::strerror(error); }
 
-std::string Quote(std::string_view key) { return "'" + std::string(key) + "'"; }
-
 std::vector<std::string> SplitKey(std::string_view key) {
   std::vector<std::string> segments;
   std::size_t start = 0;

@@ -93,7 +93,7 @@ Result<StorageLocation> ParseStorageUrl(std::string_view url) {
                            std::isalnum(static_cast<unsigned char>(location.bucket.front())) &&
                            std::isalnum(static_cast<unsigned char>(location.bucket.back()));
     if (!bucket_ok) {
-      return invalid("'" + location.bucket + "' is not a valid bucket name");
+      return invalid(Quote(location.bucket) + " is not a valid bucket name");
     }
     if (slash != std::string_view::npos) {
       std::string_view prefix = rest.substr(slash + 1);
@@ -109,8 +109,7 @@ Result<StorageLocation> ParseStorageUrl(std::string_view url) {
   if (url.starts_with("file://")) {
     std::string_view path = url.substr(7);
     if (!path.starts_with('/')) {
-      return invalid("'" + std::string(url) +
-                     "' needs an absolute path (three slashes: file:///dir)");
+      return invalid(Quote(url) + " needs an absolute path (three slashes: file:///dir)");
     }
     if (path.find('\0') != std::string_view::npos || path.find('?') != std::string_view::npos ||
         path.find('#') != std::string_view::npos) {
@@ -124,9 +123,8 @@ Result<StorageLocation> ParseStorageUrl(std::string_view url) {
   }
   const std::size_t scheme_end = url.find("://");
   if (url.empty()) return invalid("empty URL");
-  if (scheme_end == std::string_view::npos)
-    return invalid("'" + std::string(url) + "' has no scheme");
-  return invalid("unknown scheme '" + std::string(url.substr(0, scheme_end)) + "'");
+  if (scheme_end == std::string_view::npos) return invalid(Quote(url) + " has no scheme");
+  return invalid("unknown scheme " + Quote(url.substr(0, scheme_end)));
 }
 
 std::string Endpoint::HostHeader() const {
@@ -140,8 +138,8 @@ std::string Endpoint::SchemeHostPort() const { return scheme + "://" + HostHeade
 Result<Endpoint> ParseEndpoint(std::string_view url) {
   const auto invalid = [&](const std::string& why) {
     // The endpoint holds no secret, but it may hold junk: show it quoted.
-    return Status::InvalidArgument("AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL: '" + std::string(url) +
-                                   "' " + why + " (expected http://host:port or https://host)");
+    return Status::InvalidArgument("AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL: " + Quote(url) + " " +
+                                   why + " (expected http://host:port or https://host)");
   };
   Endpoint endpoint;
   std::string_view rest;

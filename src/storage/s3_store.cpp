@@ -29,8 +29,6 @@ namespace {
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 constexpr std::size_t kMaxIdleClients = 8;
 
-std::string Quote(std::string_view key) { return "'" + std::string(key) + "'"; }
-
 bool IsRetryableStatus(int status) { return status == 429 || (status >= 500 && status <= 599); }
 
 std::string Unquote(std::string etag) {
@@ -144,9 +142,13 @@ class S3Store final : public ObjectStore {
   Status Delete(std::string_view key) override;
   std::string Describe() const override {
     std::string out = "s3://" + location_.bucket;
-    if (!location_.prefix.empty())
-      out += "/" + location_.prefix.substr(0, location_.prefix.size() - 1);
-    return out + " at " + endpoint_.SchemeHostPort();
+    if (!location_.prefix.empty()) {
+      out += '/';
+      out.append(location_.prefix, 0, location_.prefix.size() - 1);  // without its trailing '/'
+    }
+    out += " at ";
+    out += endpoint_.SchemeHostPort();
+    return out;
   }
 
   // Sends a buffered call with retries. The reply may be any HTTP status.
