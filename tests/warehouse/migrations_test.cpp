@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -24,9 +25,20 @@ std::vector<std::string> Tables(Connection& connection) {
   return out;
 }
 
+// Later migrations add tables; these must always be there.
 const std::vector<std::string> kExpectedTables = {
     "customer_keys", "daily_summary", "jobs",  "mappings",         "order_keys",
     "rejects",       "reports",       "sales", "schema_migrations"};
+
+// `tables` (sorted) contains every table of kExpectedTables.
+::testing::AssertionResult HasCoreTables(const std::vector<std::string>& tables) {
+  for (const std::string& table : kExpectedTables) {
+    if (!std::binary_search(tables.begin(), tables.end(), table)) {
+      return ::testing::AssertionFailure() << "missing table " << table;
+    }
+  }
+  return ::testing::AssertionSuccess();
+}
 
 class MigrateTest : public ::testing::Test {
  protected:
@@ -46,7 +58,7 @@ TEST_F(MigrateTest, EmptyDatabaseThenNoOp) {
   ASSERT_OK(Migrate(config_));  // creates the database too
   auto connection = Connection::Open(config_);
   ASSERT_OK(connection.status());
-  EXPECT_EQ(Tables(*connection), kExpectedTables);
+  EXPECT_TRUE(HasCoreTables(Tables(*connection)));
   auto again = Migrate(*connection);
   ASSERT_OK(again.status());
   EXPECT_EQ(*again, 0);
@@ -81,7 +93,7 @@ TEST_F(MigrateTest, ConcurrentMigratorsEndInOneSchema) {
   EXPECT_EQ(applied, static_cast<int>(Migrations().size()));
   auto connection = Connection::Open(config_);
   ASSERT_OK(connection.status());
-  EXPECT_EQ(Tables(*connection), kExpectedTables);
+  EXPECT_TRUE(HasCoreTables(Tables(*connection)));
   auto versions = connection->Query("SELECT COUNT(*) FROM schema_migrations");
   ASSERT_OK(versions.status());
   EXPECT_EQ(versions->Int(0, 0), static_cast<int64_t>(Migrations().size()));
@@ -115,7 +127,16 @@ TEST_F(MigrateTest, InitSqlScriptYieldsTheSameSchemaAsMigrate) {
   auto noop = Migrate(*scripted);
   ASSERT_OK(noop.status());
   EXPECT_EQ(*noop, 0);
-  EXPECT_EQ(Tables(*scripted), kExpectedTables);
+  const std::vector<std::string> scripted_tables = Tables(*scripted);
+  EXPECT_TRUE(HasCoreTables(scripted_tables));
+  // Same tables as a database migrated the ordinary way.
+  DbConfig migrated_config = TestDbConfig("mig2");
+  ASSERT_OK(Migrate(migrated_config));
+  auto migrated = Connection::Open(migrated_config);
+  ASSERT_OK(migrated.status());
+  EXPECT_EQ(Tables(*migrated), scripted_tables);
+  EXPECT_OK(
+      migrated->Execute("DROP DATABASE " + Connection::QuoteIdentifier(migrated_config.database)));
 }
 
 }  // namespace
