@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "reader/text_encoding.h"
+
 namespace salesflow::reader {
 namespace {
 
@@ -9,14 +11,6 @@ constexpr std::string_view kCandidateDelimiters = ",;\t|";
 
 // Index of a byte in 256-entry tables.
 inline size_t Byte(char c) { return static_cast<unsigned char>(c); }
-
-// The largest cut <= cap that does not split a UTF-8 sequence of s.
-size_t Utf8SafeCut(std::string_view s, size_t cap) {
-  if (cap >= s.size()) return s.size();
-  size_t cut = cap;
-  while (cut > 0 && (Byte(s[cut]) & 0xC0) == 0x80) --cut;
-  return cut;
-}
 
 }  // namespace
 
@@ -137,12 +131,17 @@ void CsvParser::BeginRecord() {
   record_.line = line_;
 }
 
+// Every byte of a record counts towards the limit; content bytes are kept only while the
+// record is within it. Decided per byte position, so the result never depends on how the
+// input was split into buffers.
 void CsvParser::Append(const char* data, size_t n) {
+  const size_t max = options_.max_record_bytes;
+  if (record_bytes_ < max) values_.append(data, std::min(n, max - record_bytes_));
+  Count(n);
+}
+
+void CsvParser::Count(size_t n) {
   record_bytes_ += n;
-  if (overflow_) return;
-  const size_t room =
-      options_.max_record_bytes - std::min(options_.max_record_bytes, values_.size());
-  values_.append(data, std::min(n, room));
   if (record_bytes_ > options_.max_record_bytes) overflow_ = true;
 }
 
@@ -206,7 +205,7 @@ Status CsvParser::Consume(const char* p, const char* end) {
       case State::kFieldStart:
         if (*p == '"') {
           ++p;
-          ++record_bytes_;
+          Count(1);
           quoted_bytes_ = 0;
           quote_line_ = line_;
           state_ = State::kQuoted;
@@ -220,18 +219,17 @@ Status CsvParser::Consume(const char* p, const char* end) {
         if (p != start) Append(start, static_cast<size_t>(p - start));
         if (p == end) return Status::Ok();
         const char c = *p++;
-        ++record_bytes_;
         if (c == delimiter_) {
           EndField();
+          Count(1);
           state_ = State::kFieldStart;
-        } else if (c == '\n' || c == '\r') {
+        } else if (c == '\n' || c == '\r') {  // the line end is not part of the record
           EndField();
           SF_RETURN_IF_ERROR(EndRecord());
           ++line_;
           state_ = c == '\n' ? State::kRecordStart : State::kCR;
         } else if (c == '"') {
           Append(&c, 1);  // stray quote in an unquoted field: literal
-          --record_bytes_;
         } else {
           return NulError();
         }
@@ -248,7 +246,7 @@ Status CsvParser::Consume(const char* p, const char* end) {
         const char c = *p++;
         ++quoted_bytes_;
         if (c == '"') {
-          ++record_bytes_;
+          Count(1);
           state_ = State::kQuoteInQuoted;
         } else if (c == '\n') {
           Append(&c, 1);

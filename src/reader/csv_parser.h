@@ -82,6 +82,7 @@ class CsvParser {
   void SetDelimiter(char delimiter);
   void BeginRecord();
   void Append(const char* data, size_t n);
+  void Count(size_t n);
   void EndField();
   Status EndRecord();
   Status CheckQuoteLimit() const;

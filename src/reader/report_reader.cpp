@@ -369,15 +369,12 @@ Status ReportReader::Impl::ResolveColumns(const std::vector<std::string>& header
 }
 
 std::string ReportReader::Impl::CapRaw(std::string_view raw) const {
+  // Cut the source at a UTF-8 boundary first, so that valid UTF-8 cut short is not taken
+  // for fallback-encoded text; then cap the decoded text, which may have grown.
+  const size_t cap = options_.max_raw_bytes;
   std::string out;
-  const std::string_view capped = raw.substr(0, options_.max_raw_bytes);
-  AssignUtf8(capped, options_.fallback_encoding, &out);
-  if (capped.size() < raw.size()) {
-    // A cut inside a UTF-8 sequence was decoded as fallback text; cut cleanly instead.
-    size_t cut = std::min(out.size(), options_.max_raw_bytes);
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    if (cut < out.size()) out.resize(cut);
-  }
+  AssignUtf8(raw.substr(0, Utf8SafeCut(raw, cap)), options_.fallback_encoding, &out);
+  out.resize(Utf8SafeCut(out, cap));
   return out;
 }
 

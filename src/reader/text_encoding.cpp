@@ -102,6 +102,13 @@ void AssignUtf8(std::string_view text, TextEncoding fallback, std::string* out) 
   }
 }
 
+size_t Utf8SafeCut(std::string_view s, size_t cap) {
+  if (cap >= s.size()) return s.size();
+  size_t cut = cap;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return cut;
+}
+
 size_t CountCodePoints(std::string_view utf8) {
   size_t n = 0;
   for (char c : utf8) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;

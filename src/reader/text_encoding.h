@@ -22,6 +22,9 @@ void AppendDecoded(std::string_view text, TextEncoding encoding, std::string* ou
 // `fallback`. Reuses *out's capacity.
 void AssignUtf8(std::string_view text, TextEncoding fallback, std::string* out);
 
+// The largest cut <= cap that does not split a UTF-8 sequence of s (s.size() when it fits).
+size_t Utf8SafeCut(std::string_view s, size_t cap);
+
 // Code points in valid UTF-8.
 size_t CountCodePoints(std::string_view utf8);
 
