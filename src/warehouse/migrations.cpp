@@ -144,6 +144,21 @@ const std::vector<Migration> kMigrations = {
   KEY daily_summary_by_day (day)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='per day, currency and dimension value; always equals a GROUP BY over sales')sql",
      }},
+    {2,
+     "summary generations: stats caches learn which days a load changed",
+     {
+         R"sql(CREATE TABLE IF NOT EXISTS summary_generation (
+  id TINYINT UNSIGNED NOT NULL PRIMARY KEY COMMENT 'always 1',
+  generation BIGINT UNSIGNED NOT NULL COMMENT 'bumped in the transaction of every summary refresh'
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='one row: the version of daily_summary')sql",
+         "INSERT IGNORE INTO summary_generation (id, generation) VALUES (1, 0)",
+         R"sql(CREATE TABLE IF NOT EXISTS summary_day_generations (
+  day DATE NOT NULL PRIMARY KEY,
+  generation BIGINT UNSIGNED NOT NULL COMMENT 'summary_generation of the last refresh of the day',
+  KEY summary_day_generations_by_generation (generation)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='every day daily_summary ever held, with its last refresh')sql",
+         "INSERT IGNORE INTO summary_day_generations (day, generation) SELECT DISTINCT day, 0 FROM daily_summary",
+     }},
 };
 
 std::string Statements(const Migration& migration) {

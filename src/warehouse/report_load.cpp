@@ -5,6 +5,8 @@
 #include <array>
 #include <charconv>
 
+#include "warehouse/summary_bitmaps.h"
+
 namespace salesflow::warehouse {
 namespace {
 
@@ -260,6 +262,7 @@ Result<uint64_t> RefreshSummaries(Connection& connection) {
         "GROUP BY s.currency, s.order_date, {}",
         dimension.name, value, kDirtyDays, value)));
   }
+  SF_RETURN_IF_ERROR(RefreshSummaryBitmaps(connection, kDirtyDays).status());
   SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DELETE FROM {}", kDirtyDays)));
   return days;
 }

@@ -110,7 +110,8 @@ class SummaryCache {
 // Stats from the summaries; `cache` may be null (then every summary row the answer needs is
 // read from MySQL). kInvalidArgument for an empty currency, top < 1 or from_day > to_day;
 // kFailedPrecondition when summaries lack bitmaps (rows written before they existed: reload
-// the affected reports); connection errors as Connection maps them.
+// the affected reports, or RebuildAllSummaryBitmaps); connection errors as Connection maps
+// them. REQUIRES: no transaction open on `connection` (it reads in its own read-only snapshot).
 Result<StatsResult> QueryStats(Connection& connection, const StatsQuery& query,
                                SummaryCache* cache = nullptr);
 
