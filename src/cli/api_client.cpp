@@ -167,14 +167,21 @@ struct UploadStream {
   uint64_t file_size = 0;
   std::vector<char> buffer;
   UploadProgress progress;
-  Status failure;  // set when the provider aborts
+  Status failure;                // set when reading the file fails
+  bool connection_lost = false;  // a write to the socket failed
+
+  bool Write(httplib::DataSink& sink, const char* data, size_t size) {
+    if (sink.write(data, size)) return true;
+    connection_lost = true;
+    return false;
+  }
 
   bool Provide(size_t offset, size_t length, httplib::DataSink& sink) {
     const uint64_t head_end = layout.head.size();
     const uint64_t file_end = head_end + file_size;
     if (offset < head_end) {
       const size_t n = std::min<size_t>(length, layout.head.size() - offset);
-      return sink.write(layout.head.data() + offset, n);
+      return Write(sink, layout.head.data() + offset, n);
     }
     if (offset < file_end) {
       const uint64_t file_offset = offset - head_end;
@@ -193,13 +200,13 @@ struct UploadStream {
         return false;
       }
       const auto n = static_cast<size_t>(got);
-      if (!sink.write(buffer.data(), n)) return false;
+      if (!Write(sink, buffer.data(), n)) return false;
       if (progress) progress(file_offset + n, file_size);
       return true;
     }
     const size_t tail_offset = static_cast<size_t>(offset - file_end);
     const size_t n = std::min<size_t>(length, layout.tail.size() - tail_offset);
-    return sink.write(layout.tail.data() + tail_offset, n);
+    return Write(sink, layout.tail.data() + tail_offset, n);
   }
 };
 
@@ -391,6 +398,13 @@ Result<ApiResponse> ApiClient::UploadFile(const std::string& file_path, const st
       },
       "multipart/form-data; boundary=" + stream->layout.boundary);
   if (!stream->failure.ok()) return stream->failure.WithContext("uploading '" + file_path + "'");
+  if (!result && (stream->connection_lost || result.error() == httplib::Error::Write)) {
+    // A server that refuses an upload from its headers (413: over SALESFLOW_MAX_UPLOAD_BYTES)
+    // answers and closes before the body is sent; httplib then reports only the broken write.
+    return Status::Unavailable("uploading '" + file_path + "': " + config_.url +
+                               " closed the connection before the file was sent (a size limit, "
+                               "SALESFLOW_MAX_UPLOAD_BYTES on the server, is the usual cause)");
+  }
   return Finish("POST", "/api/upload", result);
 }
 

@@ -67,7 +67,8 @@ int RunMappingSet(const MappingArgs& args, ApiClient& client, const Console& con
     if (!delimiter.ok()) return internal::ReportUsage(console, delimiter.status().message());
     reader.delimiter = *delimiter;
   }
-  nlohmann::json body = {{"prefix", args.prefix}};
+  // The prefix travels in the path only: the API refuses unknown body fields.
+  nlohmann::json body = nlohmann::json::object();
   AddReaderFields(*mapping, reader, body);
   if (args.max_reject_ratio) {
     if (*args.max_reject_ratio < 0.0 || *args.max_reject_ratio > 1.0) {
@@ -75,7 +76,7 @@ int RunMappingSet(const MappingArgs& args, ApiClient& client, const Console& con
     }
     body["max_reject_ratio"] = *args.max_reject_ratio;
   }
-  if (body.size() == 1) {
+  if (body.empty()) {
     return internal::ReportUsage(
         console, "mapping set: give --map COLUMN=HEADER and/or a reader option to store");
   }

@@ -408,8 +408,7 @@ TEST_F(CommandsTest, MappingSetGetListDelete) {
   EXPECT_EQ(put.method, "PUT");
   EXPECT_EQ(put.target, "/api/mappings/uk%20shop%2F");
   EXPECT_EQ(nlohmann::json::parse(put.body),
-            nlohmann::json({{"prefix", "uk shop/"},
-                            {"mapping", {{"order_id", "InvoiceNo"}}},
+            nlohmann::json({{"mapping", {{"order_id", "InvoiceNo"}}},
                             {"date_format", "%d/%m/%Y"},
                             {"delimiter", "\t"}}));
 
