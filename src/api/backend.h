@@ -5,16 +5,18 @@
 // interface over the real engine (warehouse jobs table, ObjectStore, workers); unit tests
 // use an in-memory fake.
 //
-// Errors: every operation returns a Status or Result whose code the API maps to HTTP:
-//   kInvalidArgument   -> 400  (bad key, bad option, unknown currency, bad mapping ...)
-//   kNotFound          -> 404  (unknown report, job or mapping)
-//   kConflict          -> 409  (the report is being processed; a concurrent change won)
-//   kAlreadyExists     -> 409
-//   kFailedPrecondition-> 409  (state forbids it, e.g. unload of a report never loaded)
-//   kResourceExhausted -> 413  (size limit)
-//   kUnavailable       -> 503  (MySQL or storage down / unreachable; shutting down)
-//   kDeadlineExceeded  -> 504
-//   anything else      -> 500  (message logged, never sent to the client)
+// Errors: every operation returns a Status or Result whose code the API maps to HTTP
+// (api/http_error.h, the one mapping):
+//   kInvalidArgument    -> 400  (bad key, bad option, bad mapping column, bad page token)
+//   kUnauthenticated    -> 401, kPermissionDenied -> 403: for API keys only. A storage
+//                          AccessDenied is the operator's problem: return kUnavailable.
+//   kNotFound           -> 404  (unknown report, job or mapping)
+//   kConflict, kAlreadyExists, kFailedPrecondition -> 409 (a job runs on the report; the
+//                          state forbids it)
+//   kResourceExhausted  -> 413  (size limit)
+//   kUnavailable, kCancelled -> 503 (MySQL or storage down / unreachable; shutting down)
+//   kDeadlineExceeded   -> 504
+//   kInternal, kDataLoss -> 500 (message logged with the request id, never sent)
 // Messages must be safe to show to an API client: no credentials, no SQL text, no
 // connection URLs with passwords.
 //
