@@ -134,18 +134,18 @@ void CsvParser::BeginRecord() {
 // Every byte of a record counts towards the limit; content bytes are kept only while the
 // record is within it. Decided per byte position, so the result never depends on how the
 // input was split into buffers.
-void CsvParser::Append(const char* data, size_t n) {
+inline void CsvParser::Append(const char* data, size_t n) {
   const size_t max = options_.max_record_bytes;
   if (record_bytes_ < max) values_.append(data, std::min(n, max - record_bytes_));
   Count(n);
 }
 
-void CsvParser::Count(size_t n) {
+inline void CsvParser::Count(size_t n) {
   record_bytes_ += n;
   if (record_bytes_ > options_.max_record_bytes) overflow_ = true;
 }
 
-void CsvParser::EndField() {
+inline void CsvParser::EndField() {
   if (!overflow_) ends_.push_back(static_cast<uint32_t>(values_.size()));
 }
 
