@@ -121,6 +121,7 @@ class RawConnection {
     while (true) {
       const size_t end = data.find("\r\n\r\n");
       if (end != std::string::npos) {
+        if (StatusOf(data) / 100 == 1) return data;  // interim response: headers only
         const size_t pos = data.find("Content-Length: ");
         if (pos != std::string::npos && pos < end) {
           const size_t length = std::stoul(data.substr(pos + 16));
