@@ -1,12 +1,36 @@
-// main(): subcommand wiring only. Each module exposes a Register*Commands(CLI::App&) or a
-// Run* function; the work lives there.
+// main(): subcommand wiring only. Each module exposes Add*Options / Run*Command; the work
+// lives there.
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
 #include "app/version.h"
+#include "cli/client_commands.h"
+#include "generator/generate_command.h"
+#include "warehouse/db_config.h"
+#include "warehouse/migrations.h"
+#include "api/auth.h"
+
+namespace {
+
+int RunMigrate(bool print_sql) {
+  auto config = salesflow::warehouse::DbConfigFromEnv();
+  if (!config.ok()) {
+    std::fprintf(stderr, "salesflow migrate: %s\n", config.status().message().c_str());
+    return 2;
+  }
+  return salesflow::warehouse::RunMigrateCommand(*config, print_sql);
+}
+
+std::string EnvOr(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   try {
@@ -15,11 +39,40 @@ int main(int argc, char** argv) {
     bool show_version = false;
     app.add_flag("--version", show_version, "Print the version and exit");
 
+    bool print_sql = false;
+    CLI::App* migrate = app.add_subcommand("migrate", "Create or upgrade the warehouse schema");
+    migrate->add_flag("--print-sql", print_sql, "Print the schema as SQL instead of applying it");
+
+    std::string key_name;
+    std::string key_role;
+    std::string keys_file = EnvOr("SALESFLOW_API_KEYS_FILE", "");
+    CLI::App* keys = app.add_subcommand("keys", "Manage API keys");
+    keys->require_subcommand(1);
+    CLI::App* keys_add = keys->add_subcommand("add", "Create an API key (prints the secret once)");
+    keys_add->add_option("name", key_name, "Key name")->required();
+    keys_add->add_option("--role", key_role, "viewer, uploader, operator or admin")->required();
+    keys_add->add_option("--file", keys_file, "Keys file (default: $SALESFLOW_API_KEYS_FILE)");
+
+    salesflow::generator::GenerateOptions generate_options;
+    CLI::App* generate = app.add_subcommand("generate", "Write realistic sample reports");
+    salesflow::generator::AddGenerateOptions(generate, &generate_options);
+
+    salesflow::cli::RegisterClientCommands(app);
+
     CLI11_PARSE(app, argc, argv);
     if (show_version) {
       std::printf("salesflow %s\n", SALESFLOW_VERSION);
       return 0;
     }
+    if (migrate->parsed()) return RunMigrate(print_sql);
+    if (keys_add->parsed()) {
+      if (keys_file.empty()) {
+        std::fprintf(stderr, "salesflow keys add: no keys file: set SALESFLOW_API_KEYS_FILE or --file\n");
+        return 2;
+      }
+      return salesflow::api::RunKeysAddCommand(key_name, key_role, keys_file);
+    }
+    if (generate->parsed()) return salesflow::generator::RunGenerateCommand(generate_options);
     if (app.get_subcommands().empty()) {
       std::fputs(app.help().c_str(), stdout);
       return 0;
