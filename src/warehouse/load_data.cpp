@@ -133,10 +133,14 @@ std::span<const std::string_view> SalesLineColumns() { return kSalesLineColumns;
 std::span<const std::string_view> RejectColumns() { return kRejectColumns; }
 
 void AppendLoadDataRow(const core::SalesLine& line, std::string* out) {
+  AppendLoadDataRow(line, line.line_no > 0 ? line.line_no : 0, out);
+}
+
+void AppendLoadDataRow(const core::SalesLine& line, int32_t staged_line_no, std::string* out) {
   AppendIntField(line.source_line, out);
   AppendField(line.order_id, out);
-  if (line.line_no > 0) {
-    AppendIntField(line.line_no, out);
+  if (staged_line_no != 0) {
+    AppendIntField(staged_line_no, out);
   } else {
     AppendNullField(out);
   }

@@ -48,6 +48,10 @@ std::span<const std::string_view> SalesLineColumns();
 // Appends one SalesLine as a row in the order of SalesLineColumns(). No allocation once
 // `out` has grown to its working size.
 void AppendLoadDataRow(const core::SalesLine& line, std::string* out);
+// The same, with `staged_line_no` in the line_no column instead of line.line_no: the value
+// LineNumberer::Next gave (line_numberer.h: > 0 from the file, < 0 = position in its run), 0 as
+// NULL (to be numbered by AssignLineNumbers).
+void AppendLoadDataRow(const core::SalesLine& line, int32_t staged_line_no, std::string* out);
 
 // Columns AppendRejectRow writes: report_id, job_id, line, column_name, reason, message, raw.
 std::span<const std::string_view> RejectColumns();

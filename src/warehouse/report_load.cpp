@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <optional>
 
 #include "warehouse/summary_bitmaps.h"
 
@@ -14,10 +15,18 @@ namespace {
 // crashed session leaves nothing; created on first use (no implicit commit for TEMPORARY).
 constexpr std::string_view kDirtyDays = "summary_dirty_days";
 
+// The subset of the dirty days whose daily_summary rows TryFastApply already wrote from
+// the staging table (the report is alone on them): RefreshSummaries does not recompute
+// them, but still hands them to the bitmap hook.
+constexpr std::string_view kFreshDays = "summary_fresh_days";
+
 Status EnsureDirtyDays(Connection& connection) {
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "CREATE TEMPORARY TABLE IF NOT EXISTS {} (day DATE NOT NULL PRIMARY KEY) ENGINE=InnoDB",
+      kDirtyDays)));
   return connection.Execute(fmt::format(
       "CREATE TEMPORARY TABLE IF NOT EXISTS {} (day DATE NOT NULL PRIMARY KEY) ENGINE=InnoDB",
-      kDirtyDays));
+      kFreshDays));
 }
 
 // info() of INSERT ... SELECT: "Records: 10  Duplicates: 2  Warnings: 0".
@@ -34,6 +43,12 @@ uint64_t InfoNumber(std::string_view info, std::string_view name) {
 Result<uint64_t> ExecuteCounting(Connection& connection, const std::string& sql) {
   SF_RETURN_IF_ERROR(connection.Execute(sql));
   return connection.affected_rows();
+}
+
+Result<uint64_t> CountOf(Connection& connection, const std::string& sql) {
+  SF_ASSIGN_OR_RETURN(QueryResult result, connection.Query(sql));
+  if (result.empty()) return uint64_t{0};
+  return static_cast<uint64_t>(result.Int(0, 0));
 }
 
 // The dimensions daily_summary keeps, with the sales column each groups by.
@@ -68,6 +83,51 @@ constexpr std::string_view kStagingColumnsDdl = R"sql(
   payment_method VARCHAR(64) NULL,
   revenue DECIMAL(18,2) NOT NULL)sql";
 
+// sales' columns as INSERT ... SELECT writes them, and the staged values (alias s) between
+// the natural key and the dictionary keys / lineage.
+constexpr std::string_view kSalesInsertColumns =
+    "order_id, line_no, order_date, order_time, sku, quantity, unit_price, discount, currency, "
+    "product_name, category, customer_id, country, region, channel, payment_method, revenue, "
+    "order_key, customer_key, report_id, job_id, source_line";
+constexpr std::string_view kStagedValueColumns =
+    "s.order_date, s.order_time, s.sku, s.quantity, s.unit_price, s.discount, s.currency, "
+    "s.product_name, s.category, s.customer_id, s.country, s.region, s.channel, "
+    "s.payment_method, s.revenue";
+
+// Adds the staging table's new order and customer ids to the dictionaries: anti-join so ids
+// are not burnt on existing keys; IGNORE for a concurrent loader that inserted the same id
+// meanwhile. `table` is quoted.
+Status UpsertDictionaries(Connection& connection, const std::string& table) {
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("INSERT IGNORE INTO order_keys (order_id) SELECT DISTINCT s.order_id FROM {} s "
+                  "LEFT JOIN order_keys k ON k.order_id = s.order_id WHERE k.id IS NULL",
+                  table)));
+  return connection.Execute(fmt::format(
+      "INSERT IGNORE INTO customer_keys (customer_id) SELECT DISTINCT s.customer_id FROM {} s "
+      "LEFT JOIN customer_keys k ON k.customer_id = s.customer_id "
+      "WHERE s.customer_id IS NOT NULL AND k.id IS NULL",
+      table));
+}
+
+// Inserts the daily_summary rows of every dimension grouping the rows of `from` (a FROM
+// clause, with a WHERE if needed, whose rows are aliased `s` and have sales' columns) by
+// currency and day; `order` and `customer` are the expressions counted distinct.
+Status InsertSummaries(Connection& connection, std::string_view from, std::string_view order,
+                       std::string_view customer) {
+  for (const Dimension& dimension : kDimensions) {
+    const std::string value = dimension.column.empty()
+                                  ? std::string("''")
+                                  : fmt::format("COALESCE(s.{}, '')", dimension.column);
+    SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+        "INSERT INTO daily_summary (dimension, currency, day, dim_value, revenue, line_count, "
+        "units, order_count, customer_count) "
+        "SELECT '{}', s.currency, s.order_date, {}, SUM(s.revenue), COUNT(*), SUM(s.quantity), "
+        "COUNT(DISTINCT {}), COUNT(DISTINCT {}) FROM {} GROUP BY s.currency, s.order_date, {}",
+        dimension.name, value, order, customer, from, value)));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<StagingTable> StagingTable::Create(Connection& connection, uint64_t job_id) {
@@ -81,7 +141,9 @@ Result<StagingTable> StagingTable::Create(Connection& connection, uint64_t job_i
 }
 
 StagingTable::StagingTable(StagingTable&& other) noexcept
-    : connection_(std::exchange(other.connection_, nullptr)), name_(std::move(other.name_)) {}
+    : connection_(std::exchange(other.connection_, nullptr)),
+      name_(std::move(other.name_)),
+      rows_(other.rows_) {}
 
 StagingTable::~StagingTable() {
   if (connection_ == nullptr) return;
@@ -90,7 +152,10 @@ StagingTable::~StagingTable() {
 }
 
 Result<LoadStats> StagingTable::Load(ChunkSource& source, const LoadOptions& options) {
-  return LoadData(*connection_, name_, SalesLineColumns(), source, options);
+  SF_ASSIGN_OR_RETURN(LoadStats stats,
+                      LoadData(*connection_, name_, SalesLineColumns(), source, options));
+  rows_ += stats.records;
+  return stats;
 }
 
 Result<LoadStats> LoadRejects(Connection& connection, ChunkSource& source,
@@ -106,9 +171,11 @@ Result<uint64_t> DeleteRejects(Connection& connection, uint64_t report_id) {
 Result<uint64_t> AssignLineNumbers(Connection& connection, const StagingTable& staging) {
   const std::string table = Connection::QuoteIdentifier(staging.name());
   const std::string numbers = Connection::QuoteIdentifier(staging.name() + "_numbers");
-  SF_ASSIGN_OR_RETURN(
-      QueryResult any,
-      connection.Query(fmt::format("SELECT 1 FROM {} WHERE line_no IS NULL LIMIT 1", table)));
+  // NULL: not numbered yet; < 0: a LineNumberer's run position, which may differ from the
+  // position within the whole file (an order in two runs), so it is recomputed here.
+  SF_ASSIGN_OR_RETURN(QueryResult any,
+                      connection.Query(fmt::format(
+                          "SELECT 1 FROM {} WHERE line_no IS NULL OR line_no < 0 LIMIT 1", table)));
   if (any.empty()) return uint64_t{0};
   // Each temporary table appears once per statement (MySQL cannot reopen one).
   SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", numbers)));
@@ -116,7 +183,7 @@ Result<uint64_t> AssignLineNumbers(Connection& connection, const StagingTable& s
       "CREATE TEMPORARY TABLE {} (source_line BIGINT NOT NULL PRIMARY KEY, n INT NOT NULL) "
       "ENGINE=InnoDB SELECT source_line, "
       "ROW_NUMBER() OVER (PARTITION BY order_id ORDER BY source_line) AS n "
-      "FROM {} WHERE line_no IS NULL",
+      "FROM {} WHERE line_no IS NULL OR line_no < 0",
       numbers, table)));
   SF_ASSIGN_OR_RETURN(uint64_t numbered,
                       ExecuteCounting(connection, fmt::format("UPDATE {} s JOIN {} n USING "
@@ -183,17 +250,7 @@ Result<UpsertCounts> UpsertSales(Connection& connection, const StagingTable& sta
                                  uint64_t report_id, uint64_t job_id) {
   SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
   const std::string table = Connection::QuoteIdentifier(staging.name());
-  // Dictionaries first: anti-join so ids are not burnt on existing keys; IGNORE for a
-  // concurrent loader that inserted the same id meanwhile.
-  SF_RETURN_IF_ERROR(connection.Execute(
-      fmt::format("INSERT IGNORE INTO order_keys (order_id) SELECT DISTINCT s.order_id FROM {} s "
-                  "LEFT JOIN order_keys k ON k.order_id = s.order_id WHERE k.id IS NULL",
-                  table)));
-  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
-      "INSERT IGNORE INTO customer_keys (customer_id) SELECT DISTINCT s.customer_id FROM {} s "
-      "LEFT JOIN customer_keys k ON k.customer_id = s.customer_id "
-      "WHERE s.customer_id IS NOT NULL AND k.id IS NULL",
-      table)));
+  SF_RETURN_IF_ERROR(UpsertDictionaries(connection, table));
   // Summaries: the new dates, and the old dates of lines this load overwrites.
   SF_RETURN_IF_ERROR(connection.Execute(
       fmt::format("INSERT IGNORE INTO {} (day) SELECT DISTINCT t.order_date FROM {} s "
@@ -202,12 +259,7 @@ Result<UpsertCounts> UpsertSales(Connection& connection, const StagingTable& sta
   SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
       "INSERT IGNORE INTO {} (day) SELECT DISTINCT order_date FROM {}", kDirtyDays, table)));
   const std::string upsert = fmt::format(
-      "INSERT INTO sales (order_id, line_no, order_date, order_time, sku, quantity, unit_price, "
-      "discount, currency, product_name, category, customer_id, country, region, channel, "
-      "payment_method, revenue, order_key, customer_key, report_id, job_id, source_line) "
-      "SELECT s.order_id, s.line_no, s.order_date, s.order_time, s.sku, s.quantity, "
-      "s.unit_price, s.discount, s.currency, s.product_name, s.category, s.customer_id, "
-      "s.country, s.region, s.channel, s.payment_method, s.revenue, ok.id, ck.id, ?, ?, "
+      "INSERT INTO sales ({}) SELECT s.order_id, s.line_no, {}, ok.id, ck.id, ?, ?, "
       "s.source_line FROM {} s JOIN order_keys ok ON ok.order_id = s.order_id "
       "LEFT JOIN customer_keys ck ON ck.customer_id = s.customer_id "
       "ON DUPLICATE KEY UPDATE order_date = VALUES(order_date), "
@@ -220,7 +272,7 @@ Result<UpsertCounts> UpsertSales(Connection& connection, const StagingTable& sta
       "order_key = VALUES(order_key), customer_key = VALUES(customer_key), "
       "report_id = VALUES(report_id), job_id = VALUES(job_id), "
       "source_line = VALUES(source_line)",
-      table);
+      kSalesInsertColumns, kStagedValueColumns, table);
   SF_ASSIGN_OR_RETURN(uint64_t affected, connection.Exec(upsert, {static_cast<int64_t>(report_id),
                                                                   static_cast<int64_t>(job_id)}));
   // Without CLIENT_FOUND_ROWS an updated row counts 2 and an identical one 0; lineage
@@ -241,34 +293,110 @@ Result<UpsertCounts> UpsertSales(Connection& connection, const StagingTable& sta
   return counts;
 }
 
+// Bitmap hook (summary_bitmaps.h, the stats engineer's): RefreshSummaryBitmaps is called
+// here, and only here, once per refresh, for exactly the days whose daily_summary rows
+// changed in this transaction: every day in kDirtyDays, whether recomputed below from sales
+// or already written from the staging table by TryFastApply (kFreshDays, a subset).
 Result<uint64_t> RefreshSummaries(Connection& connection) {
   SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
-  SF_ASSIGN_OR_RETURN(QueryResult count,
-                      connection.Query(fmt::format("SELECT COUNT(*) FROM {}", kDirtyDays)));
-  const uint64_t days = static_cast<uint64_t>(count.Int(0, 0));
+  SF_ASSIGN_OR_RETURN(const uint64_t days,
+                      CountOf(connection, fmt::format("SELECT COUNT(*) FROM {}", kDirtyDays)));
   if (days == 0) return days;
-  SF_RETURN_IF_ERROR(connection.Execute(
-      fmt::format("DELETE d FROM daily_summary d JOIN {} x ON d.day = x.day", kDirtyDays)));
-  for (const Dimension& dimension : kDimensions) {
-    const std::string value = dimension.column.empty()
-                                  ? std::string("''")
-                                  : fmt::format("COALESCE(s.{}, '')", dimension.column);
-    SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
-        "INSERT INTO daily_summary (dimension, currency, day, dim_value, revenue, line_count, "
-        "units, order_count, customer_count) "
-        "SELECT '{}', s.currency, s.order_date, {}, SUM(s.revenue), COUNT(*), SUM(s.quantity), "
-        "COUNT(DISTINCT s.order_key), COUNT(DISTINCT s.customer_key) "
-        "FROM sales s JOIN {} x ON s.order_date = x.day "
-        "GROUP BY s.currency, s.order_date, {}",
-        dimension.name, value, kDirtyDays, value)));
+  SF_ASSIGN_OR_RETURN(const uint64_t stale,
+                      CountOf(connection, fmt::format("SELECT COUNT(*) FROM {} x LEFT JOIN {} f "
+                                                      "ON f.day = x.day WHERE f.day IS NULL",
+                                                      kDirtyDays, kFreshDays)));
+  if (stale > 0) {
+    SF_RETURN_IF_ERROR(connection.Execute(
+        fmt::format("DELETE d FROM daily_summary d JOIN {} x ON d.day = x.day LEFT JOIN {} f ON "
+                    "f.day = x.day WHERE f.day IS NULL",
+                    kDirtyDays, kFreshDays)));
+    SF_RETURN_IF_ERROR(InsertSummaries(
+        connection,
+        fmt::format("sales s JOIN {} x ON s.order_date = x.day LEFT JOIN {} f ON f.day = x.day "
+                    "WHERE f.day IS NULL",
+                    kDirtyDays, kFreshDays),
+        "s.order_key", "s.customer_key"));
   }
   SF_RETURN_IF_ERROR(RefreshSummaryBitmaps(connection, kDirtyDays).status());
   SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DELETE FROM {}", kDirtyDays)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DELETE FROM {}", kFreshDays)));
   return days;
+}
+
+Result<std::optional<StagedReportCounts>> TryFastApply(Connection& connection,
+                                                       const StagingTable& staging,
+                                                       uint64_t report_id, uint64_t job_id) {
+  SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
+  const std::string table = Connection::QuoteIdentifier(staging.name());
+  // Dictionaries before the savepoint: both paths need exactly these ids (a rejected
+  // duplicate line may add a customer id no kept line has: harmless, dictionaries only
+  // grow), and keeping them on a fallback burns no auto-increment ids twice.
+  SF_RETURN_IF_ERROR(UpsertDictionaries(connection, table));
+  SF_RETURN_IF_ERROR(connection.Execute("SAVEPOINT salesflow_fast_apply"));
+  StagedReportCounts counts;
+  SF_ASSIGN_OR_RETURN(counts.removed_previous, RemoveReportRows(connection, report_id));
+  // INSERT IGNORE: any repeated key is skipped and counted. Zero skips prove there was no
+  // line of another report (no update), no repeated (order_id, line_no) in the file, and no
+  // order whose unnumbered lines came in two runs (both runs would start at line 1). NULL
+  // line numbers (not numbered by a LineNumberer) are left out and make the counts differ.
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "INSERT IGNORE INTO sales ({}) SELECT s.order_id, ABS(s.line_no), {}, ok.id, ck.id, {}, "
+      "{}, s.source_line FROM {} s JOIN order_keys ok ON ok.order_id = s.order_id "
+      "LEFT JOIN customer_keys ck ON ck.customer_id = s.customer_id "
+      "WHERE s.line_no IS NOT NULL",
+      kSalesInsertColumns, kStagedValueColumns, report_id, job_id, table)));
+  const std::string info = connection.info();
+  const uint64_t records = InfoNumber(info, "Records");
+  const uint64_t skipped = InfoNumber(info, "Duplicates");
+  const uint64_t warnings = InfoNumber(info, "Warnings");
+  if (info.empty() || records != staging.rows() || skipped != 0 || warnings != 0) {
+    SF_RETURN_IF_ERROR(connection.Execute("ROLLBACK TO SAVEPOINT salesflow_fast_apply"));
+    SF_RETURN_IF_ERROR(connection.Execute("RELEASE SAVEPOINT salesflow_fast_apply"));
+    return std::optional<StagedReportCounts>();
+  }
+  SF_RETURN_IF_ERROR(connection.Execute("RELEASE SAVEPOINT salesflow_fast_apply"));
+  counts.upsert.inserted = records;
+
+  // The report's days, and whether it is alone on them now (sales rows of those days =
+  // the staged rows, counted on the covering (order_date, currency) index). Alone, their
+  // summaries are a GROUP BY over the staging table: a sequential scan of the report, not
+  // index lookups into sales. Distinct order_id / customer_id counts equal distinct key
+  // counts: the dictionaries are one-to-one.
+  const std::string days = Connection::QuoteIdentifier(staging.name() + "_days");
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", days)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "CREATE TEMPORARY TABLE {} (day DATE NOT NULL PRIMARY KEY, numbered BIGINT NOT NULL) "
+      "ENGINE=InnoDB SELECT order_date AS day, SUM(line_no < 0) AS numbered FROM {} "
+      "GROUP BY order_date",
+      days, table)));
+  SF_ASSIGN_OR_RETURN(
+      counts.numbered,
+      CountOf(connection, fmt::format("SELECT COALESCE(SUM(numbered), 0) FROM {}", days)));
+  SF_ASSIGN_OR_RETURN(const uint64_t on_days,
+                      CountOf(connection, fmt::format("SELECT COUNT(*) FROM sales s JOIN {} d "
+                                                      "ON s.order_date = d.day",
+                                                      days)));
+  if (on_days == records) {
+    SF_RETURN_IF_ERROR(connection.Execute(
+        fmt::format("DELETE x FROM daily_summary x JOIN {} d ON x.day = d.day", days)));
+    SF_RETURN_IF_ERROR(
+        InsertSummaries(connection, fmt::format("{} s", table), "s.order_id", "s.customer_id"));
+    SF_RETURN_IF_ERROR(connection.Execute(
+        fmt::format("INSERT IGNORE INTO {} (day) SELECT day FROM {}", kFreshDays, days)));
+  }
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("INSERT IGNORE INTO {} (day) SELECT day FROM {}", kDirtyDays, days)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE {}", days)));
+  SF_ASSIGN_OR_RETURN(counts.dates_refreshed, RefreshSummaries(connection));
+  return std::optional<StagedReportCounts>(counts);
 }
 
 Result<StagedReportCounts> ApplyStagedReport(Connection& connection, const StagingTable& staging,
                                              uint64_t report_id, uint64_t job_id) {
+  SF_ASSIGN_OR_RETURN(std::optional<StagedReportCounts> fast,
+                      TryFastApply(connection, staging, report_id, job_id));
+  if (fast.has_value()) return *fast;
   StagedReportCounts counts;
   SF_ASSIGN_OR_RETURN(counts.numbered, AssignLineNumbers(connection, staging));
   SF_ASSIGN_OR_RETURN(counts.duplicates,

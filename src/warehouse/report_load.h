@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -38,12 +39,15 @@ class StagingTable {
   // LOAD DATA of AppendLoadDataRow text (columns SalesLineColumns()).
   Result<LoadStats> Load(ChunkSource& source, const LoadOptions& options = {});
   const std::string& name() const { return name_; }
+  // Rows loaded by Load so far (the sum of its LoadStats::records).
+  uint64_t rows() const { return rows_; }
 
  private:
   StagingTable(Connection* connection, std::string name)
       : connection_(connection), name_(std::move(name)) {}
   Connection* connection_;  // null once moved from
   std::string name_;
+  uint64_t rows_ = 0;
 };
 
 // Loads reader rejects (AppendRejectRow text) into `rejects`.
@@ -88,7 +92,23 @@ struct StagedReportCounts {
   UpsertCounts upsert;
   uint64_t dates_refreshed = 0;
 };
-// All the steps above in order. REQUIRES: inside a transaction.
+// The optimistic apply (docs/warehouse.md "Loading"): adds the dictionaries' new ids, then,
+// under a savepoint, RemoveReportRows and one INSERT IGNORE ... SELECT of staging into sales.
+// Zero skipped keys prove the report has no repeated (order_id, line_no), no line another
+// report loaded, and no order numbered in two runs (LineNumberer); then the report's days
+// get their summaries (from staging when no other report has lines on those days, else
+// recomputed from sales) and RefreshSummaries runs: everything ApplyStagedReport does is
+// done and the counts are returned (duplicates = 0, upsert.updated = 0). Otherwise the
+// savepoint is rolled back (the dictionary ids stay) and nullopt says: run the exact path
+// (AssignLineNumbers, RejectDuplicateLines, RemoveReportRows, UpsertSales,
+// RefreshSummaries). Staged line numbers must all be set (LineNumberer); a NULL one makes
+// it fall back.
+// REQUIRES: inside a transaction; the staging table loaded only through StagingTable::Load.
+Result<std::optional<StagedReportCounts>> TryFastApply(Connection& connection,
+                                                       const StagingTable& staging,
+                                                       uint64_t report_id, uint64_t job_id);
+
+// TryFastApply, else all the steps above in order. REQUIRES: inside a transaction.
 Result<StagedReportCounts> ApplyStagedReport(Connection& connection, const StagingTable& staging,
                                              uint64_t report_id, uint64_t job_id);
 

@@ -5,6 +5,7 @@
 
 #include "core/date.h"
 #include "test_db.h"
+#include "warehouse/line_numberer.h"
 
 namespace salesflow::warehouse {
 namespace {
@@ -35,16 +36,25 @@ std::string Text(const std::vector<core::SalesLine>& lines) {
   return text;
 }
 
+// As the ingest runner writes it: line numbers by position within runs of an order.
+std::string NumberedText(const std::vector<core::SalesLine>& lines) {
+  std::string text;
+  LineNumberer numberer;
+  for (const auto& line : lines) AppendLoadDataRow(line, numberer.Next(line), &text);
+  return text;
+}
+
 class ReportLoadTest : public WarehouseTest, public ::testing::WithParamInterface<bool> {
  protected:
   // Loads `lines` as report `report_id` by job `job_id`, in one transaction, committed.
   StagedReportCounts LoadReport(uint64_t report_id, uint64_t job_id,
-                                const std::vector<core::SalesLine>& lines) {
+                                const std::vector<core::SalesLine>& lines,
+                                bool number_runs = false) {
     auto tx = Transaction::Start(*conn_);
     EXPECT_OK(tx.status());
     auto staging = StagingTable::Create(*conn_, job_id);
     EXPECT_OK(staging.status());
-    const std::string text = Text(lines);
+    const std::string text = number_runs ? NumberedText(lines) : Text(lines);
     StringChunkSource source(text, 64);
     LoadOptions options;
     options.force_insert_fallback = GetParam();
@@ -70,8 +80,9 @@ class ReportLoadTest : public WarehouseTest, public ::testing::WithParamInterfac
 
   // daily_summary equals a GROUP BY over sales, for every dimension.
   void ExpectSummariesMatchSales() {
-    for (std::string_view dim : {"category", "sku", "region"}) {
-      const std::string value = fmt::format("COALESCE({}, '')", dim);
+    for (std::string_view dim : {"total", "category", "region", "country", "channel", "sku"}) {
+      const std::string value =
+          dim == "total" ? std::string("''") : fmt::format("COALESCE({}, '')", dim);
       const int64_t mismatches = Scalar(fmt::format(
           "SELECT COUNT(*) FROM (SELECT currency, order_date, {0} v, SUM(revenue) r, COUNT(*) n, "
           "SUM(quantity) u, COUNT(DISTINCT order_id) o, COUNT(DISTINCT customer_id) c "
@@ -92,6 +103,60 @@ class ReportLoadTest : public WarehouseTest, public ::testing::WithParamInterfac
     EXPECT_EQ(TextScalar("SELECT COALESCE(SUM(revenue), 0) FROM sales"),
               TextScalar(
                   "SELECT COALESCE(SUM(revenue), 0) FROM daily_summary WHERE dimension = 'total'"));
+    // Dictionary keys are one-to-one with the ids they stand for (the bitmaps count them).
+    EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sales s LEFT JOIN order_keys k ON k.id = s.order_key "
+                     "LEFT JOIN customer_keys c ON c.id = s.customer_key WHERE "
+                     "k.order_id IS NULL OR k.order_id <> s.order_id OR "
+                     "NOT (c.customer_id <=> s.customer_id)"),
+              0);
+  }
+
+  // Stages `lines` as report `report_id` / job `job_id` and runs TryFastApply only. When it
+  // applies, commits; when it declines, checks that it left sales and the summaries as they
+  // were, then runs ApplyStagedReport (the exact path) and commits. Returns whether the fast
+  // path applied, and the counts either way.
+  std::pair<bool, StagedReportCounts> LoadTryingFast(uint64_t report_id, uint64_t job_id,
+                                                     const std::vector<core::SalesLine>& lines,
+                                                     bool number_runs) {
+    const std::string before = Fingerprint();
+    auto tx = Transaction::Start(*conn_);
+    EXPECT_OK(tx.status());
+    auto staging = StagingTable::Create(*conn_, job_id);
+    EXPECT_OK(staging.status());
+    const std::string text = number_runs ? NumberedText(lines) : Text(lines);
+    StringChunkSource source(text, 64);
+    LoadOptions options;
+    options.force_insert_fallback = GetParam();
+    EXPECT_OK(staging->Load(source, options).status());
+    EXPECT_EQ(staging->rows(), lines.size());
+    auto fast = TryFastApply(*conn_, *staging, report_id, job_id);
+    EXPECT_OK(fast.status());
+    std::pair<bool, StagedReportCounts> out{false, {}};
+    if (fast.ok() && fast->has_value()) {
+      out = {true, **fast};
+    } else {
+      EXPECT_EQ(Fingerprint(), before) << "a declined fast path must change nothing";
+      auto counts = ApplyStagedReport(*conn_, *staging, report_id, job_id);
+      EXPECT_OK(counts.status());
+      if (counts.ok()) out.second = *counts;
+    }
+    EXPECT_OK(tx->Commit());
+    return out;
+  }
+
+  // sales and daily_summary, summed up: equal when nothing changed.
+  std::string Fingerprint() {
+    return TextScalar(
+        "SELECT CONCAT((SELECT COUNT(*) FROM sales), '/', "
+        "(SELECT COALESCE(SUM(CRC32(CONCAT_WS('|', order_id, line_no, order_date, sku, quantity, "
+        "revenue, report_id, job_id, source_line))), 0) FROM sales), '/', "
+        "(SELECT COALESCE(SUM(CRC32(CONCAT_WS('|', dimension, currency, day, dim_value, revenue, "
+        "line_count, units, order_count, customer_count))), 0) FROM daily_summary))");
+  }
+
+  int64_t LineNo(std::string_view order_id, std::string_view sku) {
+    return Scalar(fmt::format("SELECT line_no FROM sales WHERE order_id = '{}' AND sku = '{}'",
+                              order_id, sku));
   }
 };
 
@@ -195,6 +260,159 @@ TEST_P(ReportLoadTest, HostileTextIsStoredVerbatimAndRejectsLoad) {
   auto deleted = DeleteRejects(*conn_, 1);
   ASSERT_OK(deleted.status());
   EXPECT_EQ(*deleted, 1u);
+}
+
+TEST_P(ReportLoadTest, FastPathNumbersRunsAndSummarisesFromStaging) {
+  // Orders in runs, no line_no in the file: the LineNumberer's positions are final.
+  const auto [fast, counts] = LoadTryingFast(
+      1, 11,
+      {Line(2, "A", 0, "2026-01-01", "S1", 1, 10000), Line(3, "A", 0, "2026-01-01", "S2", 2, 2500),
+       Line(4, "B", 0, "2026-01-01", "S1", 3, 10000, "C2", ""),
+       Line(5, "B", 7, "2026-01-02", "S3", -1, 10000, "", "Toys"),  // line_no from the file
+       Line(6, "B", 0, "2026-01-02", "S2", 1, 999, "C2", "Toys")},
+      /*number_runs=*/true);
+  EXPECT_TRUE(fast);
+  EXPECT_EQ(counts.upsert.inserted, 5u);
+  EXPECT_EQ(counts.upsert.updated, 0u);
+  EXPECT_EQ(counts.duplicates, 0u);
+  EXPECT_EQ(counts.numbered, 4u);
+  EXPECT_EQ(counts.removed_previous, 0u);
+  EXPECT_EQ(counts.dates_refreshed, 2u);
+  EXPECT_EQ(LineNo("A", "S1"), 1);
+  EXPECT_EQ(LineNo("A", "S2"), 2);
+  EXPECT_EQ(LineNo("B", "S1"), 1);
+  EXPECT_EQ(LineNo("B", "S3"), 7);
+  EXPECT_EQ(LineNo("B", "S2"), 2);
+  EXPECT_EQ(Scalar("SELECT customer_count FROM daily_summary WHERE dimension = 'total' AND "
+                   "day = '2026-01-02'"),
+            1);
+  EXPECT_EQ(TextScalar("SELECT revenue FROM daily_summary WHERE dimension = 'total' AND "
+                       "day = '2026-01-01'"),
+            "4.50");
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, FastPathBesideAnotherReportOnTheSameDayRecomputesThatDay) {
+  LoadReport(1, 11, {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000, "C1")});
+  // Report 2 shares the day and the customer but no line: fast, summaries from sales.
+  const auto [fast, counts] = LoadTryingFast(2, 12,
+                                             {Line(2, "B", 1, "2026-01-01", "S1", 2, 10000, "C1"),
+                                              Line(3, "C", 1, "2026-01-03", "S2", 1, 500, "C9")},
+                                             /*number_runs=*/false);
+  EXPECT_TRUE(fast);
+  EXPECT_EQ(counts.upsert.inserted, 2u);
+  EXPECT_EQ(counts.numbered, 0u);
+  EXPECT_EQ(counts.dates_refreshed, 2u);
+  EXPECT_EQ(Scalar("SELECT line_count FROM daily_summary WHERE dimension = 'total' AND "
+                   "day = '2026-01-01'"),
+            2);
+  EXPECT_EQ(Scalar("SELECT customer_count FROM daily_summary WHERE dimension = 'total' AND "
+                   "day = '2026-01-01'"),
+            1);
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, FastPathReplacesThePreviousVersion) {
+  LoadTryingFast(1, 11,
+                 {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000),
+                  Line(3, "B", 1, "2026-01-02", "S1", 1, 10000)},
+                 false);
+  // The corrected version: B moves to another day, A goes, D is new.
+  const auto [fast, counts] = LoadTryingFast(
+      1, 12,
+      {Line(2, "B", 1, "2026-01-05", "S1", 2, 10000), Line(3, "D", 1, "2026-01-02", "S2", 1, 500)},
+      false);
+  EXPECT_TRUE(fast);
+  EXPECT_EQ(counts.removed_previous, 2u);
+  EXPECT_EQ(counts.upsert.inserted, 2u);
+  EXPECT_EQ(counts.upsert.updated, 0u);
+  EXPECT_EQ(counts.dates_refreshed, 3u);  // 01-01 (emptied), 01-02, 01-05
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM daily_summary WHERE day = '2026-01-01'"), 0);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sales WHERE job_id = 12"), 2);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sales"), 2);
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, FallsBackWhenALineOfAnotherReportIsOverwritten) {
+  LoadReport(1, 11,
+             {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000),
+              Line(3, "B", 1, "2026-01-01", "S1", 1, 10000)});
+  // B line 1 belongs to report 1: last load wins, counted as updated, old day refreshed.
+  const auto [fast, counts] = LoadTryingFast(
+      2, 12,
+      {Line(2, "B", 0, "2026-01-04", "S1", 3, 10000), Line(3, "E", 0, "2026-01-04", "S2", 1, 500)},
+      /*number_runs=*/true);
+  EXPECT_FALSE(fast);
+  EXPECT_EQ(counts.upsert.inserted, 1u);
+  EXPECT_EQ(counts.upsert.updated, 1u);
+  EXPECT_EQ(counts.duplicates, 0u);
+  EXPECT_EQ(counts.numbered, 2u);
+  EXPECT_EQ(counts.dates_refreshed, 2u);
+  EXPECT_EQ(Scalar("SELECT report_id FROM sales WHERE order_id = 'B'"), 2);
+  EXPECT_EQ(Scalar("SELECT line_count FROM daily_summary WHERE dimension = 'total' AND "
+                   "day = '2026-01-01'"),
+            1);
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, FallsBackOnDuplicateLinesInTheFile) {
+  const auto [fast, counts] = LoadTryingFast(
+      1, 11,
+      {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000), Line(3, "A", 2, "2026-01-01", "S2", 1, 100),
+       Line(4, "A", 1, "2026-01-02", "S3", 1, 10000)},  // repeats A line 1
+      /*number_runs=*/true);
+  EXPECT_FALSE(fast);
+  EXPECT_EQ(counts.duplicates, 1u);
+  EXPECT_EQ(counts.upsert.inserted, 2u);
+  EXPECT_EQ(counts.numbered, 0u);
+  EXPECT_EQ(counts.dates_refreshed, 1u);
+  EXPECT_EQ(TextScalar("SELECT CONCAT(reason, ':', line, ':', message) FROM rejects"),
+            "duplicate_line:4:order A line 1 already appears on line 2 of this report");
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM daily_summary WHERE day = '2026-01-02'"), 0);
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, FallsBackWhenAnOrderComesInTwoRuns) {
+  // A, B, A: the numberer restarts A at 1, the collision sends it to the exact numbering,
+  // which gives A's lines 1, 2, 3 by position in the whole file.
+  const auto [fast, counts] = LoadTryingFast(
+      1, 11,
+      {Line(2, "A", 0, "2026-01-01", "S1", 1, 10000), Line(3, "B", 0, "2026-01-01", "S2", 1, 100),
+       Line(4, "A", 0, "2026-01-01", "S3", 1, 200), Line(5, "A", 0, "2026-01-01", "S4", 1, 300)},
+      /*number_runs=*/true);
+  EXPECT_FALSE(fast);
+  EXPECT_EQ(counts.duplicates, 0u);
+  EXPECT_EQ(counts.numbered, 4u);
+  EXPECT_EQ(counts.upsert.inserted, 4u);
+  EXPECT_EQ(LineNo("A", "S1"), 1);
+  EXPECT_EQ(LineNo("A", "S3"), 2);
+  EXPECT_EQ(LineNo("A", "S4"), 3);
+  EXPECT_EQ(LineNo("B", "S2"), 1);
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, FallsBackWhenLinesAreNotNumbered) {
+  // Without a LineNumberer the staged line_no is NULL: the SQL numbering runs.
+  const auto [fast, counts] = LoadTryingFast(
+      1, 11,
+      {Line(2, "A", 0, "2026-01-01", "S1", 1, 10000), Line(3, "A", 0, "2026-01-01", "S2", 1, 100)},
+      /*number_runs=*/false);
+  EXPECT_FALSE(fast);
+  EXPECT_EQ(counts.numbered, 2u);
+  EXPECT_EQ(counts.upsert.inserted, 2u);
+  EXPECT_EQ(LineNo("A", "S2"), 2);
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, EmptyReportUnloadsThePreviousVersion) {
+  LoadReport(1, 11, {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000)});
+  const auto [fast, counts] = LoadTryingFast(1, 12, {}, true);
+  EXPECT_TRUE(fast);
+  EXPECT_EQ(counts.removed_previous, 1u);
+  EXPECT_EQ(counts.upsert.inserted, 0u);
+  EXPECT_EQ(counts.dates_refreshed, 1u);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM sales"), 0);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM daily_summary"), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Paths, ReportLoadTest, ::testing::Values(false, true),
