@@ -1,18 +1,19 @@
 // main(): subcommand wiring only. Each module exposes Add*Options / Run*Command; the work
 // lives there.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <string>
 
+#include "api/auth.h"
+#include "app/serve_command.h"
 #include "app/version.h"
 #include "cli/client_commands.h"
 #include "generator/generate_command.h"
+#include "ingest/worker_command.h"
 #include "warehouse/db_config.h"
 #include "warehouse/migrations.h"
-#include "api/auth.h"
 
 namespace {
 
@@ -57,6 +58,20 @@ int main(int argc, char** argv) {
     CLI::App* generate = app.add_subcommand("generate", "Write realistic sample reports");
     salesflow::generator::AddGenerateOptions(generate, &generate_options);
 
+    salesflow::app::ServeCommand serve_options;
+    CLI::App* serve =
+        app.add_subcommand("serve", "Serve the HTTP API and dashboard, with in-process workers");
+    salesflow::app::AddServeCommandOptions(serve, &serve_options);
+
+    salesflow::ingest::WorkerOptions worker_options;
+    CLI::App* worker = app.add_subcommand("worker", "Process queued jobs (run any number)");
+    salesflow::ingest::AddWorkerOptions(worker, &worker_options);
+
+    salesflow::app::DemoCommand demo_options;
+    CLI::App* demo =
+        app.add_subcommand("demo", "The whole system on one machine, with sample data");
+    salesflow::app::AddDemoCommandOptions(demo, &demo_options);
+
     salesflow::cli::RegisterClientCommands(app);
 
     CLI11_PARSE(app, argc, argv);
@@ -67,12 +82,16 @@ int main(int argc, char** argv) {
     if (migrate->parsed()) return RunMigrate(print_sql);
     if (keys_add->parsed()) {
       if (keys_file.empty()) {
-        std::fprintf(stderr, "salesflow keys add: no keys file: set SALESFLOW_API_KEYS_FILE or --file\n");
+        std::fprintf(stderr,
+                     "salesflow keys add: no keys file: set SALESFLOW_API_KEYS_FILE or --file\n");
         return 2;
       }
       return salesflow::api::RunKeysAddCommand(key_name, key_role, keys_file);
     }
     if (generate->parsed()) return salesflow::generator::RunGenerateCommand(generate_options);
+    if (serve->parsed()) return salesflow::app::RunServeCommand(serve_options);
+    if (worker->parsed()) return salesflow::ingest::RunWorkerCommand(worker_options);
+    if (demo->parsed()) return salesflow::app::RunDemoCommand(demo_options);
     if (app.get_subcommands().empty()) {
       std::fputs(app.help().c_str(), stdout);
       return 0;
