@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -20,10 +21,7 @@ namespace {
 constexpr std::array<std::string_view, 6> kDimensionNames = {"total",   "category", "region",
                                                              "country", "channel",  "sku"};
 
-// Staged bitmaps of this refresh: a TEMPORARY table (session-private, no implicit commit).
-constexpr std::string_view kPendingTable = "summary_bitmaps_pending";
-
-// Rows per multi-row INSERT: 8 placeholders each, far below the 65535 limit, and a packet
+// Rows per multi-row upsert: 8 placeholders each, far below the 65535 limit, and a packet
 // of a few MiB at most for realistic bitmaps.
 constexpr size_t kInsertBatchRows = 500;
 
@@ -32,6 +30,11 @@ constexpr size_t kInsertBatchRows = 500;
 constexpr size_t kKeyBufferSize = 256;
 
 // The collation of summary keys (utf8mb4_bin) is PAD SPACE: 'a' and 'a  ' are one group.
+using Clock = std::chrono::steady_clock;
+double SecondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
 std::string_view StripTrailingSpaces(std::string_view value) {
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   return value;
@@ -127,10 +130,13 @@ class DayBitmaps {
   std::vector<PendingRow> rows_;
 };
 
-// Multi-row INSERTs of serialized bitmaps into the pending table.
-class PendingWriter {
+// Writes serialized bitmaps into the daily_summary rows RefreshSummaries just computed, with
+// multi-row INSERT ... ON DUPLICATE KEY UPDATE (one statement per batch, no temporary table).
+// A row whose distinct counts disagree with the bitmaps gets NULL bitmaps, and a key that had
+// no summary row is inserted with line_count 0: CheckDays then fails the load for either.
+class SummaryWriter {
  public:
-  explicit PendingWriter(Connection& connection) : connection_(connection) {}
+  explicit SummaryWriter(Connection& connection) : connection_(connection) {}
 
   Status Add(const std::string& day, PendingRow& row) {
     Item& item = items_.emplace_back();
@@ -150,15 +156,14 @@ class PendingWriter {
 
   Status Flush() {
     if (items_.empty()) return Status::Ok();
-    std::string sql = fmt::format(
-        "INSERT INTO {} (dimension, currency, day, dim_value, order_count, customer_count, "
-        "orders, customers) VALUES ",
-        kPendingTable);
+    std::string sql =
+        "INSERT INTO daily_summary (dimension, currency, day, dim_value, revenue, line_count, "
+        "units, order_count, customer_count, orders, customers) VALUES ";
     std::vector<Param> params;
     params.reserve(items_.size() * 8);
     for (size_t i = 0; i < items_.size(); ++i) {
       const Item& item = items_[i];
-      sql += i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)";
+      sql += i == 0 ? "(?,?,?,?,0,0,0,?,?,?,?)" : ",(?,?,?,?,0,0,0,?,?,?,?)";
       params.emplace_back(kDimensionNames[item.dimension]);
       params.emplace_back(std::string_view(item.currency));
       params.emplace_back(std::string_view(item.day));
@@ -168,8 +173,15 @@ class PendingWriter {
       params.emplace_back(std::string_view(item.orders));
       params.emplace_back(std::string_view(item.customers));
     }
-    SF_ASSIGN_OR_RETURN(uint64_t inserted, connection_.Exec(sql, params));
-    (void)inserted;
+    // Assignments run left to right; neither changes the counts the second one compares.
+    sql +=
+        " ON DUPLICATE KEY UPDATE "
+        "orders = IF(order_count = VALUES(order_count) AND "
+        "customer_count = VALUES(customer_count), VALUES(orders), NULL), "
+        "customers = IF(order_count = VALUES(order_count) AND "
+        "customer_count = VALUES(customer_count), VALUES(customers), NULL)";
+    SF_ASSIGN_OR_RETURN(uint64_t affected, connection_.Exec(sql, params));
+    (void)affected;
     items_.clear();
     return Status::Ok();
   }
@@ -194,54 +206,23 @@ class PendingWriter {
   uint64_t bytes_ = 0;
 };
 
-Status CreatePendingTable(Connection& connection) {
-  SF_RETURN_IF_ERROR(
-      connection.Execute(fmt::format("DROP TEMPORARY TABLE IF EXISTS {}", kPendingTable)));
-  return connection.Execute(
-      fmt::format("CREATE TEMPORARY TABLE {} ("
-                  "dimension ENUM('total','category','region','country','channel','sku') NOT NULL, "
-                  "currency CHAR(3) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, "
-                  "day DATE NOT NULL, dim_value VARCHAR(128) NOT NULL, "
-                  "order_count INT NOT NULL, customer_count INT NOT NULL, "
-                  "orders MEDIUMBLOB NOT NULL, customers MEDIUMBLOB NOT NULL, "
-                  "PRIMARY KEY (dimension, currency, day, dim_value)"
-                  ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
-                  kPendingTable));
-}
-
-Result<int64_t> CountOf(Connection& connection, const std::string& sql) {
-  SF_ASSIGN_OR_RETURN(QueryResult result, connection.Query(sql));
-  return result.Int(0, 0);
-}
-
-// Writes the staged bitmaps into daily_summary and proves the result: every summary row of
-// the dirty days got bitmaps whose cardinalities equal its COUNT(DISTINCT) counts.
-Status ApplyPending(Connection& connection, std::string_view dirty_days_table) {
-  SF_RETURN_IF_ERROR(connection.Execute(
-      fmt::format("UPDATE daily_summary d JOIN {} p ON d.dimension = p.dimension AND "
-                  "d.currency = p.currency AND d.day = p.day AND d.dim_value = p.dim_value "
-                  "SET d.orders = p.orders, d.customers = p.customers",
-                  kPendingTable)));
+// Proves the write: every summary row of the dirty days has bitmaps that agree with its
+// COUNT(DISTINCT) counts, none was invented, and there is one bitmap row per summary row.
+Status CheckDays(Connection& connection, std::string_view dirty_days_table, uint64_t written) {
   SF_ASSIGN_OR_RETURN(
-      const int64_t summary_rows,
-      CountOf(connection, fmt::format("SELECT COUNT(*) FROM daily_summary d "
-                                      "JOIN {} x ON d.day = x.day",
-                                      Connection::QuoteIdentifier(dirty_days_table))));
-  SF_ASSIGN_OR_RETURN(const int64_t pending_rows,
-                      CountOf(connection, fmt::format("SELECT COUNT(*) FROM {}", kPendingTable)));
-  SF_ASSIGN_OR_RETURN(
-      const int64_t agreeing,
-      CountOf(connection, fmt::format("SELECT COUNT(*) FROM daily_summary d JOIN {} p ON "
-                                      "d.dimension = p.dimension AND d.currency = p.currency AND "
-                                      "d.day = p.day AND d.dim_value = p.dim_value "
-                                      "WHERE d.order_count = p.order_count AND "
-                                      "d.customer_count = p.customer_count",
-                                      kPendingTable)));
-  if (summary_rows != pending_rows || agreeing != pending_rows) {
+      QueryResult counts,
+      connection.Query(fmt::format(
+          "SELECT COUNT(*), COALESCE(SUM(d.orders IS NULL OR d.customers IS NULL), 0), "
+          "COALESCE(SUM(d.line_count = 0), 0) FROM daily_summary d JOIN {} x ON d.day = x.day",
+          Connection::QuoteIdentifier(dirty_days_table))));
+  const int64_t rows = counts.Int(0, 0);
+  const int64_t without_bitmaps = counts.Int(0, 1);
+  const int64_t invented = counts.Int(0, 2);
+  if (rows != static_cast<int64_t>(written) || without_bitmaps != 0 || invented != 0) {
     return Status::Internal(fmt::format(
-        "summary bitmaps disagree with daily_summary: {} summary rows, {} bitmap rows, {} "
-        "with equal distinct counts",
-        summary_rows, pending_rows, agreeing));
+        "summary bitmaps disagree with daily_summary: {} summary rows, {} bitmap rows written, "
+        "{} rows whose distinct counts differ from their bitmaps, {} without a GROUP BY row",
+        rows, written, without_bitmaps, invented));
   }
   return Status::Ok();
 }
@@ -374,8 +355,7 @@ Result<BitmapRefreshStats> RefreshSummaryBitmaps(Connection& connection,
   SF_ASSIGN_OR_RETURN(QueryResult days,
                       connection.Query(fmt::format("SELECT day FROM {} ORDER BY day", dirty)));
   if (days.empty()) return stats;
-  SF_RETURN_IF_ERROR(CreatePendingTable(connection));
-  PendingWriter writer(connection);
+  SummaryWriter writer(connection);
   for (size_t i = 0; i < days.rows.size(); ++i) {
     // Re-formatted from a parsed date: the day is never SQL text taken from a table.
     const std::optional<int32_t> parsed = core::ParseIsoDate(days.Text(i, 0));
@@ -384,6 +364,7 @@ Result<BitmapRefreshStats> RefreshSummaryBitmaps(Connection& connection,
     }
     const std::string day = core::FormatDate(*parsed);
     DayBitmaps bitmaps;
+    auto started = Clock::now();
     SF_RETURN_IF_ERROR(StreamQuery(
         connection,
         fmt::format("SELECT currency, category, region, country, channel, sku, order_key, "
@@ -393,12 +374,19 @@ Result<BitmapRefreshStats> RefreshSummaryBitmaps(Connection& connection,
           ++stats.lines;
           return bitmaps.AddLine(row);
         }));
-    for (PendingRow& row : bitmaps.Finish()) SF_RETURN_IF_ERROR(writer.Add(day, row));
+    std::vector<PendingRow>& rows = bitmaps.Finish();
+    stats.scan_seconds += SecondsSince(started);
+    started = Clock::now();
+    for (PendingRow& row : rows) SF_RETURN_IF_ERROR(writer.Add(day, row));
+    stats.write_seconds += SecondsSince(started);
     ++stats.days;
   }
+  auto started = Clock::now();
   SF_RETURN_IF_ERROR(writer.Flush());
-  SF_RETURN_IF_ERROR(ApplyPending(connection, dirty_days_table));
-  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DROP TEMPORARY TABLE {}", kPendingTable)));
+  stats.write_seconds += SecondsSince(started);
+  started = Clock::now();
+  SF_RETURN_IF_ERROR(CheckDays(connection, dirty_days_table, writer.rows()));
+  stats.check_seconds = SecondsSince(started);
   SF_ASSIGN_OR_RETURN(stats.generation, BumpGeneration(connection, dirty_days_table));
   stats.summary_rows = writer.rows();
   stats.bytes = writer.bytes();

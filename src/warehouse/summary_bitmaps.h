@@ -68,6 +68,10 @@ struct BitmapRefreshStats {
   uint64_t summary_rows = 0;  // daily_summary rows given bitmaps
   uint64_t bytes = 0;         // serialized bitmap bytes written
   uint64_t generation = 0;    // summary_generation after the bump
+  // Where the time went (seconds), for benchmarks.
+  double scan_seconds = 0;   // streaming sales lines and building bitmaps
+  double write_seconds = 0;  // serialising and writing them
+  double check_seconds = 0;  // proving them against the summary counts
 };
 
 // Builds and stores the bitmaps of every daily_summary row of the days listed in
