@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/utf8.h"
+
 namespace salesflow::cli {
 namespace {
 
@@ -16,27 +18,9 @@ struct Decoded {
 };
 
 Decoded DecodeOne(std::string_view s, size_t i) {
-  const auto lead = static_cast<unsigned char>(s[i]);
-  if (lead < 0x80) return {lead, 1};
-  size_t length = 0;
-  char32_t cp = 0;
-  char32_t min = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1Fu, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0Fu, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07u, min = 0x10000;
-  } else {
-    return {kInvalid, 1};
-  }
-  if (i + length > s.size()) return {kInvalid, 1};
-  for (size_t k = 1; k < length; ++k) {
-    const auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) return {kInvalid, 1};
-    cp = (cp << 6) | (c & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {kInvalid, 1};
+  uint32_t cp = 0;
+  const size_t length = core::DecodeUtf8(s, i, &cp);
+  if (length == 0) return {kInvalid, 1};
   return {cp, length};
 }
 
@@ -65,8 +49,6 @@ bool IsWide(char32_t cp) {
          (cp >= 0x20000 && cp <= 0x3FFFD);    // CJK extensions B..
 }
 
-bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
-
 }  // namespace
 
 size_t DisplayWidth(std::string_view text) {
@@ -90,7 +72,7 @@ std::string SanitizeForTerminal(std::string_view text) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     const Decoded d = DecodeOne(text, i);
-    if (d.code_point != kInvalid && IsControl(d.code_point)) {
+    if (d.code_point != kInvalid && core::IsControlCodePoint(d.code_point)) {
       out.push_back('?');
     } else {
       out.append(text.substr(i, d.length));

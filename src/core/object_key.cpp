@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "core/utf8.h"
+
 namespace salesflow {
 namespace {
 
@@ -17,36 +19,6 @@ std::string HexCodePoint(uint32_t cp) {
   return out;
 }
 
-// Decodes one UTF-8 sequence at text[pos]. Returns its length, or 0 when it is malformed
-// (truncated, overlong, surrogate, above U+10FFFF).
-std::size_t DecodeUtf8(std::string_view text, std::size_t pos, uint32_t& cp) {
-  const auto byte = [&](std::size_t i) { return static_cast<uint8_t>(text[pos + i]); };
-  const uint8_t lead = byte(0);
-  std::size_t length = 0;
-  uint32_t min = 0;
-  if (lead < 0x80) {
-    cp = lead;
-    return 1;
-  } else if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1Fu, min = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0Fu, min = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07u, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (pos + length > text.size()) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(i) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i) & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return length;
-}
-
-bool IsControl(uint32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
-
 // Checks encoding and characters of the whole text; `what` is "key" or "prefix".
 Status ValidateCharacters(std::string_view text, std::string_view what) {
   if (text.size() > kMaxObjectKeyBytes) {
@@ -56,12 +28,12 @@ Status ValidateCharacters(std::string_view text, std::string_view what) {
   }
   for (std::size_t pos = 0; pos < text.size();) {
     uint32_t cp = 0;
-    const std::size_t length = DecodeUtf8(text, pos, cp);
+    const std::size_t length = core::DecodeUtf8(text, pos, &cp);
     if (length == 0) {
       return Status::InvalidArgument("object " + std::string(what) +
                                      " is not valid UTF-8 (at byte " + std::to_string(pos) + ")");
     }
-    if (IsControl(cp)) {
+    if (core::IsControlCodePoint(cp)) {
       return Status::InvalidArgument("object " + std::string(what) +
                                      " contains the control character " + HexCodePoint(cp) +
                                      " at byte " + std::to_string(pos));
