@@ -1,0 +1,504 @@
+#include "ingest/runner.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <thread>
+
+#include "ingest/chunk_queue.h"
+#include "ingest/content_hash.h"
+#include "ingest/reject_tally.h"
+#include "reader/report_reader.h"
+#include "warehouse/load_data.h"
+#include "warehouse/report_load.h"
+
+namespace salesflow::ingest {
+
+JobCounts LiveProgress::Snapshot() const {
+  JobCounts counts;
+  counts.rows_read = rows_read.load(std::memory_order_relaxed);
+  counts.rows_loaded = rows_loaded.load(std::memory_order_relaxed);
+  counts.bytes_read = bytes_read.load(std::memory_order_relaxed);
+  const int64_t total = bytes_total.load(std::memory_order_relaxed);
+  if (total >= 0) counts.bytes_total = total;
+  return counts;
+}
+
+void RunControl::RequestStop(Stop why) {
+  Stop expected = Stop::kNone;
+  stop_.compare_exchange_strong(expected, why);
+}
+
+Status RunControl::StopStatus() const {
+  return stop() == Stop::kLeaseLost
+             ? Status::Cancelled("the job's lease was lost to another worker")
+             : Status::Cancelled("the worker is shutting down");
+}
+
+namespace {
+
+using warehouse::Connection;
+using warehouse::StagingTable;
+using warehouse::Transaction;
+
+// Errors a retry may cure: the database or storage was unreachable, a deadlock, a timeout,
+// a transfer cut short, or the object changed while it was read (If-Match).
+bool IsTransient(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kConflict:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kDataLoss:
+    case StatusCode::kFailedPrecondition:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Feeds the reader's output into the queue as LOAD DATA text, and tallies the rejects.
+class QueueSink : public reader::LineSink {
+ public:
+  QueueSink(ChunkQueue* queue, size_t chunk_bytes, uint64_t report_id, uint64_t job_id,
+            LiveProgress* progress)
+      : queue_(queue),
+        chunk_bytes_(chunk_bytes),
+        report_id_(report_id),
+        job_id_(job_id),
+        progress_(progress) {
+    sales_.reserve(chunk_bytes_ + 4096);
+  }
+
+  Status OnLine(const core::SalesLine& line) override {
+    warehouse::AppendLoadDataRow(line, &sales_);
+    progress_->rows_loaded.fetch_add(1, std::memory_order_relaxed);
+    if (sales_.size() >= chunk_bytes_) return Ship(ChunkKind::kSales, &sales_);
+    return Status::Ok();
+  }
+
+  Status OnReject(const core::RejectedRow& reject) override {
+    tally_.Add(reject.reason, reject.line);
+    warehouse::AppendRejectRow(report_id_, job_id_, reject, &rejects_);
+    if (rejects_.size() >= chunk_bytes_) return Ship(ChunkKind::kRejects, &rejects_);
+    return Status::Ok();
+  }
+
+  Status Flush() {
+    SF_RETURN_IF_ERROR(Ship(ChunkKind::kSales, &sales_));
+    return Ship(ChunkKind::kRejects, &rejects_);
+  }
+
+  const RejectTally& tally() const { return tally_; }
+  // The first error this sink returned (the queue closed), if any.
+  const Status& error() const { return error_; }
+
+ private:
+  Status Ship(ChunkKind kind, std::string* buffer) {
+    if (buffer->empty()) return Status::Ok();
+    std::string full = std::move(*buffer);
+    *buffer = queue_->TakeBuffer();
+    Status pushed = queue_->Push(kind, std::move(full));
+    if (!pushed.ok() && error_.ok()) error_ = pushed;
+    return pushed;
+  }
+
+  ChunkQueue* queue_;
+  size_t chunk_bytes_;
+  uint64_t report_id_;
+  uint64_t job_id_;
+  LiveProgress* progress_;
+  std::string sales_;
+  std::string rejects_;
+  RejectTally tally_;
+  Status error_;
+};
+
+// What streaming one report produced.
+struct StreamOutcome {
+  Status storage_error;  // Get failed (or was stopped)
+  Status reader_error;   // the report itself is bad: permanent
+  Status load_error;     // LOAD DATA failed
+  std::string sha256_hex;
+  reader::ReaderStats stats;
+  RejectTally tally;
+  uint64_t staged_rows = 0;
+  bool used_insert_fallback = false;
+};
+
+class JobRun {
+ public:
+  JobRun(const RunEnvironment& env, const ClaimedJob& claim, RunControl& control)
+      : env_(env), job_(claim.job), owner_(claim.lease_owner), control_(control) {}
+
+  RunResult Run() {
+    RunResult result = RunSteps();
+    if (control_.stopped() && result.end != RunEnd::kRecorded) {
+      result.end = RunEnd::kStopped;
+      result.error = control_.StopStatus();
+    }
+    return result;
+  }
+
+ private:
+  RunResult RunSteps();
+  RunResult Fail(Status error) {
+    RunResult r;
+    r.end = IsTransient(error) ? RunEnd::kRetry : RunEnd::kFailed;
+    r.error = error.WithContext(fmt::format("report '{}'", job_.key));
+    r.final_state = FailedState(r.error.message());
+    return r;
+  }
+  RunResult FailPermanently(Status error) {
+    RunResult r = Fail(std::move(error));
+    r.end = RunEnd::kFailed;
+    return r;
+  }
+  FinalJobState FailedState(std::string error) const {
+    FinalJobState s;
+    s.state = JobState::kFailed;
+    // A failed job loaded nothing: every row it read counts as rejected (the message says
+    // which rows were rejected for what).
+    s.counts.rows_read = control_.progress.rows_read.load();
+    s.counts.rows_rejected = s.counts.rows_read;
+    s.counts.bytes_read = control_.progress.bytes_read.load();
+    s.counts.bytes_total = head_size_;
+    s.etag = etag_;
+    s.content_sha256_hex = sha256_hex_;
+    s.error = std::move(error);
+    return s;
+  }
+  FinalJobState Succeeded(JobOutcome outcome) const {
+    FinalJobState s;
+    s.state = JobState::kSucceeded;
+    s.outcome = outcome;
+    s.counts.bytes_read = control_.progress.bytes_read.load();
+    s.counts.bytes_total = head_size_;
+    s.etag = etag_;
+    s.content_sha256_hex = sha256_hex_;
+    return s;
+  }
+
+  // Writes the final state (fenced) in the connection's current transaction or autocommit.
+  RunResult Record(Connection& connection, FinalJobState state) {
+    if (control_.before_final_write && !control_.before_final_write()) {
+      control_.RequestStop(RunControl::Stop::kLeaseLost);
+      return Stopped();
+    }
+    auto finished = FinishJob(connection, job_.id, owner_, state);
+    if (!finished.ok()) return Fail(finished.status());
+    if (!*finished) {
+      control_.RequestStop(RunControl::Stop::kLeaseLost);
+      return Stopped();
+    }
+    RunResult r;
+    r.end = RunEnd::kRecorded;
+    r.final_state = std::move(state);
+    return r;
+  }
+  RunResult Stopped() const {
+    RunResult r;
+    r.end = RunEnd::kStopped;
+    r.error = control_.StopStatus();
+    return r;
+  }
+
+  StreamOutcome Stream(Connection& connection, StagingTable& staging,
+                       const reader::ReaderOptions& reader_options, uint64_t report_id);
+  RunResult Commit(Transaction& tx, Connection& connection, FinalJobState state) {
+    RunResult r = Record(connection, std::move(state));
+    if (r.end != RunEnd::kRecorded) return r;
+    Status committed = tx.Commit();
+    if (!committed.ok()) return Fail(committed);
+    return r;
+  }
+
+  const RunEnvironment& env_;
+  const JobRecord& job_;
+  const std::string& owner_;
+  RunControl& control_;
+  std::string etag_;
+  int64_t head_size_ = 0;
+  std::string sha256_hex_;
+};
+
+StreamOutcome JobRun::Stream(Connection& connection, StagingTable& staging,
+                             const reader::ReaderOptions& reader_options, uint64_t report_id) {
+  const RunnerOptions& options = env_.options;
+  StreamOutcome out;
+  ChunkQueue queue(options.queue_chunks);
+  QueueSink sink(&queue, options.chunk_bytes, report_id, static_cast<uint64_t>(job_.id),
+                 &control_.progress);
+  reader::ReportReader report_reader(reader_options, &sink);
+  ContentHash hash;
+
+  std::thread producer([&] {
+    storage::GetOptions get;
+    get.chunk_size = options.storage_chunk_bytes;
+    get.if_match = etag_;  // read exactly the version Head saw
+    Status reader_status;
+    Status status = env_.store->Get(job_.key, get, [&](std::string_view chunk) -> Status {
+      if (control_.stopped()) return control_.StopStatus();
+      hash.Update(chunk);
+      control_.progress.bytes_read.fetch_add(static_cast<int64_t>(chunk.size()),
+                                             std::memory_order_relaxed);
+      reader_status = report_reader.Feed(chunk);
+      control_.progress.rows_read.store(report_reader.stats().rows_read, std::memory_order_relaxed);
+      return reader_status;
+    });
+    if (status.ok()) {
+      reader_status = report_reader.Finish();
+      control_.progress.rows_read.store(report_reader.stats().rows_read);
+      status = reader_status;
+    }
+    if (status.ok()) status = sink.Flush();
+    if (!reader_status.ok() && sink.error().ok() &&
+        reader_status.code() != StatusCode::kCancelled) {
+      out.reader_error = reader_status;
+    } else if (!status.ok()) {
+      out.storage_error = status;
+    }
+    queue.Finish(status);
+  });
+
+  // The loading side: one LOAD DATA statement per run of same-kind chunks.
+  warehouse::LoadOptions load_options;
+  load_options.force_insert_fallback = options.force_insert_fallback;
+  Status load_status;
+  for (;;) {
+    auto next = queue.PeekKind();
+    if (!next.ok() || !*next) break;  // the producer's error is reported by the producer
+    ChunkRunSource run(&queue, **next);
+    auto loaded = **next == ChunkKind::kSales
+                      ? staging.Load(run, load_options)
+                      : warehouse::LoadRejects(connection, run, load_options);
+    if (!loaded.ok()) {
+      load_status = loaded.status();
+      break;
+    }
+    if (**next == ChunkKind::kSales) out.staged_rows += loaded->records;
+    if (loaded->used_insert_fallback) {
+      load_options.force_insert_fallback = true;  // do not ask a refusing server again
+      out.used_insert_fallback = true;
+    }
+  }
+  queue.Close();  // unblocks the producer if the load stopped early
+  producer.join();
+
+  // A load that failed because its source failed reports the source's error instead.
+  if (out.storage_error.ok() && out.reader_error.ok()) out.load_error = load_status;
+  out.stats = report_reader.stats();
+  out.tally = sink.tally();
+  out.sha256_hex = hash.FinishHex();
+  return out;
+}
+
+RunResult JobRun::RunSteps() {
+  // 1. A session of our own: a crash or a lost connection rolls everything back.
+  auto opened = Connection::Open(env_.db);
+  if (!opened.ok()) return Fail(opened.status());
+  Connection& connection = *opened;
+  if (Status s = ConfigureSession(connection); !s.ok()) return Fail(s);
+
+  // 2. Options: the request's, else the stored prefix mapping's, else defaults.
+  auto stored = MappingForKey(connection, job_.key);
+  if (!stored.ok()) return Fail(stored.status());
+  auto resolved = ResolveOptions(job_.options, stored->has_value() ? &**stored : nullptr, job_.key,
+                                 env_.options.default_currency);
+  if (!resolved.ok()) return FailPermanently(resolved.status());
+  const bool dry_run = resolved->dry_run;
+  const bool force = resolved->force;
+
+  // 3. The fast pre-check: same ETag and size as the loaded version means same content.
+  auto head = env_.store->Head(job_.key);
+  if (!head.ok()) {
+    if (head.status().code() == StatusCode::kNotFound) {
+      return FailPermanently(Status::NotFound("the report is no longer in storage"));
+    }
+    return Fail(head.status());
+  }
+  etag_ = head->etag;
+  head_size_ = static_cast<int64_t>(head->size);
+  control_.progress.bytes_total.store(head_size_);
+  auto ledger = FindLedgerEntry(connection, job_.key, /*for_update=*/false);
+  if (!ledger.ok()) return Fail(ledger.status());
+  const bool was_loaded = ledger->has_value() && (*ledger)->status == LedgerStatus::kLoaded;
+  if (!dry_run && !force && was_loaded && (*ledger)->etag == head->etag &&
+      (*ledger)->size == head_size_) {
+    sha256_hex_ = (*ledger)->content_sha256_hex;
+    return Record(connection, Succeeded(JobOutcome::kUnchanged));
+  }
+
+  // 4. Stream into staging inside the job's transaction. Dry runs write rejects under
+  //    report 0 (rolled back) and create no ledger row.
+  int64_t report_id = 0;
+  if (!dry_run) {
+    auto ensured = EnsureLedgerEntry(connection, job_.key);
+    if (!ensured.ok()) return Fail(ensured.status());
+    report_id = *ensured;
+  }
+  auto tx = Transaction::Start(connection);
+  if (!tx.ok()) return Fail(tx.status());
+  auto staging = StagingTable::Create(connection, static_cast<uint64_t>(job_.id));
+  if (!staging.ok()) return Fail(staging.status());
+  StreamOutcome streamed =
+      Stream(connection, *staging, resolved->reader, static_cast<uint64_t>(report_id));
+  if (!streamed.reader_error.ok()) return FailPermanently(streamed.reader_error);
+  if (!streamed.storage_error.ok()) {
+    if (streamed.storage_error.code() == StatusCode::kNotFound) {
+      return FailPermanently(Status::NotFound("the report is no longer in storage"));
+    }
+    return Fail(streamed.storage_error);
+  }
+  if (!streamed.load_error.ok()) return Fail(streamed.load_error);
+  sha256_hex_ = streamed.sha256_hex;
+  const reader::ReaderStats& stats = streamed.stats;
+  if (streamed.staged_rows != static_cast<uint64_t>(stats.rows_good) ||
+      streamed.tally.total() != stats.rows_rejected()) {
+    return FailPermanently(Status::Internal(
+        fmt::format("staged {} of {} good rows and tallied {} of {} rejects", streamed.staged_rows,
+                    stats.rows_good, streamed.tally.total(), stats.rows_rejected())));
+  }
+
+  // 5. Decisions by content.
+  if (!dry_run && !force && was_loaded && (*ledger)->content_sha256_hex == sha256_hex_) {
+    (void)tx->Rollback();
+    auto refresh = Transaction::Start(connection);
+    if (!refresh.ok()) return Fail(refresh.status());
+    if (Status s = RefreshLoadedEtag(connection, report_id, etag_, head_size_); !s.ok()) {
+      return Fail(s);
+    }
+    return Commit(*refresh, connection, Succeeded(JobOutcome::kUnchanged));
+  }
+  if (!dry_run && !force) {
+    auto duplicate = FindLoadedReportWithContent(connection, sha256_hex_, job_.key);
+    if (!duplicate.ok()) return Fail(duplicate.status());
+    if (duplicate->has_value()) {
+      (void)tx->Rollback();
+      FinalJobState state = Succeeded(JobOutcome::kDuplicate);
+      state.duplicate_of = **duplicate;
+      return Record(connection, std::move(state));
+    }
+  }
+
+  // 6. Line numbers by position, duplicate lines to rejects, the reject ratio.
+  if (auto n = warehouse::AssignLineNumbers(connection, *staging); !n.ok()) return Fail(n.status());
+  auto duplicates = warehouse::RejectDuplicateLines(
+      connection, *staging, static_cast<uint64_t>(report_id), static_cast<uint64_t>(job_.id));
+  if (!duplicates.ok()) return Fail(duplicates.status());
+  RejectTally tally = streamed.tally;
+  if (*duplicates > 0) {
+    const std::string_view reason = core::RejectReasonCode(core::RejectReason::kDuplicateLine);
+    auto first = FirstRejectLines(connection, report_id, job_.id, reason,
+                                  static_cast<int>(RejectTally::kFirstLines));
+    if (!first.ok()) return Fail(first.status());
+    tally.AddMany(core::RejectReason::kDuplicateLine, static_cast<int64_t>(*duplicates), *first);
+  }
+  const int64_t rows_read = stats.rows_read;
+  const int64_t rejected = tally.total();
+  const int64_t good = rows_read - rejected;
+  control_.progress.rows_read.store(rows_read);
+
+  if (ExceedsRejectRatio(rejected, rows_read, resolved->max_reject_ratio)) {
+    FinalJobState failed =
+        FailedState(fmt::format("report '{}': {}", job_.key,
+                                RejectRatioMessage(rows_read, resolved->max_reject_ratio, tally)));
+    if (dry_run) {
+      (void)tx->Rollback();
+      RunResult r;
+      r.end = RunEnd::kFailed;
+      r.error = Status::FailedPrecondition(failed.error);
+      r.final_state = std::move(failed);
+      return r;
+    }
+    // Nothing of the report changes; this job's rejects stay for the download, replacing
+    // those of earlier failed jobs (the current load's stay too).
+    std::vector<JobId> keep = {job_.id};
+    if (ledger->has_value() && (*ledger)->last_job_id) keep.push_back(*(*ledger)->last_job_id);
+    if (auto d = DeleteRejectsExcept(connection, report_id, keep); !d.ok()) return Fail(d.status());
+    return Commit(*tx, connection, std::move(failed));
+  }
+
+  if (dry_run) {
+    // Lines this report itself loaded before would be replaced, not updated.
+    const int64_t own_id = ledger->has_value() ? (*ledger)->id : 0;
+    auto updated = CountLinesOwnedByOthers(connection, staging->name(), own_id);
+    if (!updated.ok()) return Fail(updated.status());
+    (void)tx->Rollback();
+    FinalJobState state = Succeeded(JobOutcome::kDryRun);
+    state.counts.rows_read = rows_read;
+    state.counts.rows_rejected = rejected;
+    state.counts.rows_updated = *updated;
+    state.counts.rows_loaded = good - *updated;
+    return Record(connection, std::move(state));
+  }
+
+  // 7. Apply, serialised per warehouse, and commit with the job's final state.
+  auto lock = ApplyLock::Acquire(connection, [this]() -> Status {
+    return control_.stopped() ? control_.StopStatus() : Status::Ok();
+  });
+  if (!lock.ok()) return Fail(lock.status());
+  auto locked = FindLedgerEntry(connection, job_.key, /*for_update=*/true);
+  if (!locked.ok()) return Fail(locked.status());
+  if (!locked->has_value()) return Fail(Status::Conflict("the ledger row vanished"));
+  const bool loaded_before = (*locked)->status == LedgerStatus::kLoaded;
+  if (!force && loaded_before && (*locked)->content_sha256_hex == sha256_hex_) {
+    (void)tx->Rollback();  // loaded meanwhile by an earlier job: nothing to do
+    return Record(connection, Succeeded(JobOutcome::kUnchanged));
+  }
+  std::vector<JobId> keep = {job_.id};
+  if (auto d = DeleteRejectsExcept(connection, report_id, keep); !d.ok()) return Fail(d.status());
+  if (auto r = warehouse::RemoveReportRows(connection, static_cast<uint64_t>(report_id)); !r.ok()) {
+    return Fail(r.status());
+  }
+  auto upsert = warehouse::UpsertSales(connection, *staging, static_cast<uint64_t>(report_id),
+                                       static_cast<uint64_t>(job_.id));
+  if (!upsert.ok()) return Fail(upsert.status());
+  if (auto r = warehouse::RefreshSummaries(connection); !r.ok()) return Fail(r.status());
+  const int64_t inserted = static_cast<int64_t>(upsert->inserted);
+  const int64_t updated = static_cast<int64_t>(upsert->updated);
+  if (inserted + updated != good) {
+    return FailPermanently(Status::Internal(
+        fmt::format("accounting mismatch: {} rows read, {} rejected, {} inserted, {} updated",
+                    rows_read, rejected, inserted, updated)));
+  }
+  FinalJobState state =
+      Succeeded(loaded_before || force ? JobOutcome::kReplaced : JobOutcome::kLoaded);
+  state.counts.rows_read = rows_read;
+  state.counts.rows_loaded = inserted;
+  state.counts.rows_updated = updated;
+  state.counts.rows_rejected = rejected;
+  LoadedVersion version;
+  version.content_sha256_hex = sha256_hex_;
+  version.etag = etag_;
+  version.size = head_size_;
+  version.last_modified = head->last_modified;
+  version.rows_loaded = inserted;
+  version.rows_updated = updated;
+  version.rows_rejected = rejected;
+  version.job_id = job_.id;
+  if (Status s = MarkLoaded(connection, report_id, version); !s.ok()) return Fail(s);
+  if (streamed.used_insert_fallback) {
+    spdlog::debug("job {}: loaded with batched INSERTs (the server refuses LOAD DATA LOCAL)",
+                  job_.id);
+  }
+  return Commit(*tx, connection, std::move(state));
+}
+
+}  // namespace
+
+RunResult RunJob(const RunEnvironment& environment, const ClaimedJob& claim, RunControl& control) {
+  try {
+    return JobRun(environment, claim, control).Run();
+  } catch (const std::exception& e) {
+    // Nothing below throws by contract; a bad_alloc or a library surprise must still end as
+    // a failed job, never as a dead worker thread.
+    RunResult r;
+    r.end = RunEnd::kRetry;
+    r.error =
+        Status::Internal(fmt::format("report '{}': unexpected error: {}", claim.job.key, e.what()));
+    return r;
+  }
+}
+
+}  // namespace salesflow::ingest
