@@ -35,7 +35,7 @@ std::string FormatBytes(uint64_t bytes) {
 std::string FormatProgressLine(std::string_view label, uint64_t done, uint64_t total, size_t width,
                                bool unicode) {
   std::string amounts = FormatBytes(done);
-  if (total > 0) amounts += "/" + FormatBytes(total);
+  if (total > 0) amounts.append("/").append(FormatBytes(total));
   std::string suffix;
   if (total > 0) {
     const std::string pct = std::to_string(Percent(done, total)) + "%";
