@@ -219,6 +219,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(warehouse::DbConfig db,
   SF_ASSIGN_OR_RETURN(options.default_currency, CheckCurrency(options.default_currency));
   if (options.workers < 0) options.workers = 2;
   options.worker.runner.default_currency = options.default_currency;
+  // Renew well within the lease, so one slow renewal never loses it.
+  options.worker.renew_interval = std::min(options.worker.renew_interval, options.worker.lease / 3);
   if (options.migrate) {
     // The database may still be starting (docker-compose): wait for it, within bounds.
     const auto deadline = std::chrono::steady_clock::now() + options.startup_timeout;

@@ -439,13 +439,28 @@ Status MarkUnloaded(Connection& connection, int64_t report_id) {
 
 Result<uint64_t> DeleteRejectsExcept(Connection& connection, int64_t report_id,
                                      std::span<const JobId> keep) {
+  // Never a locking scan of `rejects`: other jobs stream their rejects into it, uncommitted,
+  // while they wait for the apply lock we hold, and a DELETE whose plan scans past their
+  // rows would wait for them: a cycle InnoDB cannot see (half of it is GET_LOCK). So the
+  // ids come from a non-locking read and the rows go by primary key.
+  std::string select = "SELECT id FROM rejects WHERE report_id = ?";
+  if (!keep.empty()) select += fmt::format(" AND job_id NOT IN ({})", Placeholders(keep.size()));
+  select += " LIMIT 5000";
   std::vector<Param> params = {report_id};
-  std::string sql = "DELETE FROM rejects WHERE report_id = ?";
-  if (!keep.empty()) {
-    sql += fmt::format(" AND job_id NOT IN ({})", Placeholders(keep.size()));
-    params.insert(params.end(), keep.begin(), keep.end());
+  params.insert(params.end(), keep.begin(), keep.end());
+  uint64_t deleted = 0;
+  for (;;) {
+    SF_ASSIGN_OR_RETURN(QueryResult ids, connection.Query(select, params));
+    if (ids.empty()) return deleted;
+    std::vector<Param> id_params;
+    id_params.reserve(ids.rows.size());
+    for (size_t i = 0; i < ids.rows.size(); ++i) id_params.emplace_back(ids.Int(i, 0));
+    SF_ASSIGN_OR_RETURN(uint64_t n,
+                        connection.Exec(fmt::format("DELETE FROM rejects WHERE id IN ({})",
+                                                    Placeholders(id_params.size())),
+                                        id_params));
+    deleted += n;
   }
-  return connection.Exec(sql, params);
 }
 
 Result<std::vector<int64_t>> FirstRejectLines(Connection& connection, int64_t report_id,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <optional>
 #include <thread>
 
@@ -10,6 +11,7 @@
 #include "ingest/content_hash.h"
 #include "ingest/reject_tally.h"
 #include "reader/report_reader.h"
+#include "warehouse/line_numberer.h"
 #include "warehouse/load_data.h"
 #include "warehouse/report_load.h"
 
@@ -71,7 +73,7 @@ class QueueSink : public reader::LineSink {
   }
 
   Status OnLine(const core::SalesLine& line) override {
-    warehouse::AppendLoadDataRow(line, &sales_);
+    warehouse::AppendLoadDataRow(line, numberer_.Next(line), &sales_);
     progress_->rows_loaded.fetch_add(1, std::memory_order_relaxed);
     if (sales_.size() >= chunk_bytes_) return Ship(ChunkKind::kSales, &sales_);
     return Status::Ok();
@@ -108,6 +110,7 @@ class QueueSink : public reader::LineSink {
   uint64_t report_id_;
   uint64_t job_id_;
   LiveProgress* progress_;
+  warehouse::LineNumberer numberer_;  // line numbers by run, so the fast apply can work
   std::string sales_;
   std::string rejects_;
   RejectTally tally_;
@@ -203,6 +206,13 @@ class JobRun {
     return r;
   }
 
+  // Line numbers by position and duplicate lines to rejects, in SQL; adds the duplicates
+  // to *tally.
+  Status NumberExactly(Connection& connection, const StagingTable& staging, int64_t report_id,
+                       RejectTally* tally);
+  RunResult RejectRatioFailure(Transaction& tx, Connection& connection, int64_t report_id,
+                               std::optional<JobId> current_load, bool dry_run, int64_t rows_read,
+                               double max_ratio, const RejectTally& tally);
   StreamOutcome Stream(Connection& connection, StagingTable& staging,
                        const reader::ReaderOptions& reader_options, uint64_t report_id);
   RunResult Commit(Transaction& tx, Connection& connection, FinalJobState state) {
@@ -293,6 +303,45 @@ StreamOutcome JobRun::Stream(Connection& connection, StagingTable& staging,
   return out;
 }
 
+Status JobRun::NumberExactly(Connection& connection, const StagingTable& staging, int64_t report_id,
+                             RejectTally* tally) {
+  SF_ASSIGN_OR_RETURN(uint64_t numbered, warehouse::AssignLineNumbers(connection, staging));
+  (void)numbered;
+  SF_ASSIGN_OR_RETURN(
+      uint64_t duplicates,
+      warehouse::RejectDuplicateLines(connection, staging, static_cast<uint64_t>(report_id),
+                                      static_cast<uint64_t>(job_.id)));
+  if (duplicates == 0) return Status::Ok();
+  const std::string_view reason = core::RejectReasonCode(core::RejectReason::kDuplicateLine);
+  SF_ASSIGN_OR_RETURN(std::vector<int64_t> first,
+                      FirstRejectLines(connection, report_id, job_.id, reason,
+                                       static_cast<int>(RejectTally::kFirstLines)));
+  tally->AddMany(core::RejectReason::kDuplicateLine, static_cast<int64_t>(duplicates), first);
+  return Status::Ok();
+}
+
+RunResult JobRun::RejectRatioFailure(Transaction& tx, Connection& connection, int64_t report_id,
+                                     std::optional<JobId> current_load, bool dry_run,
+                                     int64_t rows_read, double max_ratio,
+                                     const RejectTally& tally) {
+  FinalJobState failed = FailedState(
+      fmt::format("report '{}': {}", job_.key, RejectRatioMessage(rows_read, max_ratio, tally)));
+  if (dry_run) {
+    (void)tx.Rollback();
+    RunResult r;
+    r.end = RunEnd::kFailed;
+    r.error = Status::FailedPrecondition(failed.error);
+    r.final_state = std::move(failed);
+    return r;
+  }
+  // Nothing of the report changes; this job's rejects stay for the download, replacing
+  // those of earlier failed jobs (the current load's stay too).
+  std::vector<JobId> keep = {job_.id};
+  if (current_load) keep.push_back(*current_load);
+  if (auto d = DeleteRejectsExcept(connection, report_id, keep); !d.ok()) return Fail(d.status());
+  return Commit(tx, connection, std::move(failed));
+}
+
 RunResult JobRun::RunSteps() {
   // 1. A session of our own: a crash or a lost connection rolls everything back.
   auto opened = Connection::Open(env_.db);
@@ -341,8 +390,10 @@ RunResult JobRun::RunSteps() {
   if (!tx.ok()) return Fail(tx.status());
   auto staging = StagingTable::Create(connection, static_cast<uint64_t>(job_.id));
   if (!staging.ok()) return Fail(staging.status());
+  const auto stream_start = std::chrono::steady_clock::now();
   StreamOutcome streamed =
       Stream(connection, *staging, resolved->reader, static_cast<uint64_t>(report_id));
+  const auto streamed_at = std::chrono::steady_clock::now();
   if (!streamed.reader_error.ok()) return FailPermanently(streamed.reader_error);
   if (!streamed.storage_error.ok()) {
     if (streamed.storage_error.code() == StatusCode::kNotFound) {
@@ -381,44 +432,24 @@ RunResult JobRun::RunSteps() {
     }
   }
 
-  // 6. Line numbers by position, duplicate lines to rejects, the reject ratio.
-  if (auto n = warehouse::AssignLineNumbers(connection, *staging); !n.ok()) return Fail(n.status());
-  auto duplicates = warehouse::RejectDuplicateLines(
-      connection, *staging, static_cast<uint64_t>(report_id), static_cast<uint64_t>(job_.id));
-  if (!duplicates.ok()) return Fail(duplicates.status());
-  RejectTally tally = streamed.tally;
-  if (*duplicates > 0) {
-    const std::string_view reason = core::RejectReasonCode(core::RejectReason::kDuplicateLine);
-    auto first = FirstRejectLines(connection, report_id, job_.id, reason,
-                                  static_cast<int>(RejectTally::kFirstLines));
-    if (!first.ok()) return Fail(first.status());
-    tally.AddMany(core::RejectReason::kDuplicateLine, static_cast<int64_t>(*duplicates), *first);
-  }
+  // 6. The reject ratio, dry runs. The reader's rejects are known now; duplicate lines are
+  //    found in SQL: at once when the answer is needed before applying (a dry run, or a load
+  //    that fails on the reader's rejects anyway), else by the fast apply below.
   const int64_t rows_read = stats.rows_read;
-  const int64_t rejected = tally.total();
-  const int64_t good = rows_read - rejected;
   control_.progress.rows_read.store(rows_read);
-
-  if (ExceedsRejectRatio(rejected, rows_read, resolved->max_reject_ratio)) {
-    FinalJobState failed =
-        FailedState(fmt::format("report '{}': {}", job_.key,
-                                RejectRatioMessage(rows_read, resolved->max_reject_ratio, tally)));
-    if (dry_run) {
-      (void)tx->Rollback();
-      RunResult r;
-      r.end = RunEnd::kFailed;
-      r.error = Status::FailedPrecondition(failed.error);
-      r.final_state = std::move(failed);
-      return r;
-    }
-    // Nothing of the report changes; this job's rejects stay for the download, replacing
-    // those of earlier failed jobs (the current load's stay too).
-    std::vector<JobId> keep = {job_.id};
-    if (ledger->has_value() && (*ledger)->last_job_id) keep.push_back(*(*ledger)->last_job_id);
-    if (auto d = DeleteRejectsExcept(connection, report_id, keep); !d.ok()) return Fail(d.status());
-    return Commit(*tx, connection, std::move(failed));
+  RejectTally tally = streamed.tally;
+  const double max_ratio = resolved->max_reject_ratio;
+  bool numbered_exactly = false;
+  if (dry_run || ExceedsRejectRatio(tally.total(), rows_read, max_ratio)) {
+    if (Status s = NumberExactly(connection, *staging, report_id, &tally); !s.ok()) return Fail(s);
+    numbered_exactly = true;
   }
-
+  const std::optional<JobId> current_load =
+      ledger->has_value() ? (*ledger)->last_job_id : std::nullopt;
+  if (ExceedsRejectRatio(tally.total(), rows_read, max_ratio)) {
+    return RejectRatioFailure(*tx, connection, report_id, current_load, dry_run, rows_read,
+                              max_ratio, tally);
+  }
   if (dry_run) {
     // Lines this report itself loaded before would be replaced, not updated.
     const int64_t own_id = ledger->has_value() ? (*ledger)->id : 0;
@@ -427,9 +458,9 @@ RunResult JobRun::RunSteps() {
     (void)tx->Rollback();
     FinalJobState state = Succeeded(JobOutcome::kDryRun);
     state.counts.rows_read = rows_read;
-    state.counts.rows_rejected = rejected;
+    state.counts.rows_rejected = tally.total();
     state.counts.rows_updated = *updated;
-    state.counts.rows_loaded = good - *updated;
+    state.counts.rows_loaded = rows_read - tally.total() - *updated;
     return Record(connection, std::move(state));
   }
 
@@ -446,18 +477,45 @@ RunResult JobRun::RunSteps() {
     (void)tx->Rollback();  // loaded meanwhile by an earlier job: nothing to do
     return Record(connection, Succeeded(JobOutcome::kUnchanged));
   }
-  std::vector<JobId> keep = {job_.id};
-  if (auto d = DeleteRejectsExcept(connection, report_id, keep); !d.ok()) return Fail(d.status());
-  if (auto r = warehouse::RemoveReportRows(connection, static_cast<uint64_t>(report_id)); !r.ok()) {
-    return Fail(r.status());
+  // The optimistic apply proves in one INSERT that no line repeats or overwrites another
+  // report's; when it cannot, it undoes itself and the exact steps run.
+  std::optional<warehouse::StagedReportCounts> fast;
+  if (!numbered_exactly) {
+    auto tried = warehouse::TryFastApply(connection, *staging, static_cast<uint64_t>(report_id),
+                                         static_cast<uint64_t>(job_.id));
+    if (!tried.ok()) return Fail(tried.status());
+    fast = *tried;
   }
-  auto upsert = warehouse::UpsertSales(connection, *staging, static_cast<uint64_t>(report_id),
-                                       static_cast<uint64_t>(job_.id));
-  if (!upsert.ok()) return Fail(upsert.status());
-  if (auto r = warehouse::RefreshSummaries(connection); !r.ok()) return Fail(r.status());
-  const int64_t inserted = static_cast<int64_t>(upsert->inserted);
-  const int64_t updated = static_cast<int64_t>(upsert->updated);
-  if (inserted + updated != good) {
+  warehouse::UpsertCounts upsert;
+  if (fast) {
+    upsert = fast->upsert;
+  } else {
+    if (!numbered_exactly) {
+      if (Status s = NumberExactly(connection, *staging, report_id, &tally); !s.ok()) {
+        return Fail(s);
+      }
+      if (ExceedsRejectRatio(tally.total(), rows_read, max_ratio)) {
+        return RejectRatioFailure(*tx, connection, report_id, current_load, false, rows_read,
+                                  max_ratio, tally);
+      }
+    }
+    if (auto r = warehouse::RemoveReportRows(connection, static_cast<uint64_t>(report_id));
+        !r.ok()) {
+      return Fail(r.status());
+    }
+    auto upserted = warehouse::UpsertSales(connection, *staging, static_cast<uint64_t>(report_id),
+                                           static_cast<uint64_t>(job_.id));
+    if (!upserted.ok()) return Fail(upserted.status());
+    upsert = *upserted;
+    if (auto r = warehouse::RefreshSummaries(connection); !r.ok()) return Fail(r.status());
+  }
+  // The previous version's rejects (and failed jobs') go; this load's stay.
+  const std::vector<JobId> keep = {job_.id};
+  if (auto d = DeleteRejectsExcept(connection, report_id, keep); !d.ok()) return Fail(d.status());
+  const int64_t rejected = tally.total();
+  const int64_t inserted = static_cast<int64_t>(upsert.inserted);
+  const int64_t updated = static_cast<int64_t>(upsert.updated);
+  if (inserted + updated + rejected != rows_read) {
     return FailPermanently(Status::Internal(
         fmt::format("accounting mismatch: {} rows read, {} rejected, {} inserted, {} updated",
                     rows_read, rejected, inserted, updated)));
@@ -478,10 +536,14 @@ RunResult JobRun::RunSteps() {
   version.rows_rejected = rejected;
   version.job_id = job_.id;
   if (Status s = MarkLoaded(connection, report_id, version); !s.ok()) return Fail(s);
-  if (streamed.used_insert_fallback) {
-    spdlog::debug("job {}: loaded with batched INSERTs (the server refuses LOAD DATA LOCAL)",
-                  job_.id);
-  }
+  const auto ms = [](auto d) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  };
+  spdlog::info("job {}: streamed {} bytes in {} ms{}, applied ({}) in {} ms", job_.id,
+               control_.progress.bytes_read.load(), ms(streamed_at - stream_start),
+               streamed.used_insert_fallback ? " with batched INSERTs (no LOAD DATA LOCAL)" : "",
+               fast ? "fast path" : "exact path",
+               ms(std::chrono::steady_clock::now() - streamed_at));
   return Commit(*tx, connection, std::move(state));
 }
 

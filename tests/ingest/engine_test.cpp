@@ -200,7 +200,7 @@ TEST_F(EngineTest, ReadinessReportsEachPeer) {
 }
 
 TEST_F(EngineTest, ShutdownReleasesARunningJobForAnotherWorker) {
-  GeneratedReports reports = Generate(1, 300'000, 9);
+  GeneratedReports reports = Generate(1, 150'000, 9);
   const auto& [name, bytes] = *reports.files.begin();
   Upload(name, bytes);
   auto engine = OpenEngine(/*workers=*/1);

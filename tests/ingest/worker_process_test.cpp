@@ -24,7 +24,7 @@ class WorkerProcessTest : public IngestTest {
 };
 
 TEST_F(WorkerProcessTest, AWorkerKilledMidLoadLeavesNoTraceAndAnotherFinishesTheJobOnce) {
-  GeneratedReports reports = Generate(1, 400'000, 21, /*dirty_rate=*/0.002);
+  GeneratedReports reports = Generate(1, 200'000, 21, /*dirty_rate=*/0.002);
   const auto& [name, bytes] = *reports.files.begin();
   Upload(name, bytes);
   auto engine = OpenEngine();
