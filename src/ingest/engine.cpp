@@ -12,6 +12,7 @@
 #include "ingest/watcher.h"
 #include "warehouse/migrations.h"
 #include "warehouse/report_load.h"
+#include "warehouse/stats.h"
 
 namespace salesflow::ingest {
 
@@ -184,7 +185,8 @@ Engine::Engine(warehouse::DbConfig db, std::unique_ptr<storage::ObjectStore> sto
     : db_(std::move(db)),
       store_(std::move(store)),
       options_(std::move(options)),
-      pool_(std::make_shared<SessionPool>(db_)) {}
+      pool_(std::make_shared<SessionPool>(db_)),
+      summary_cache_(std::make_unique<warehouse::SummaryCache>()) {}
 
 Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options) {
   Result<warehouse::DbConfig> db =
@@ -541,10 +543,56 @@ Result<EngineMetrics> Engine::CollectMetrics() {
   return metrics;
 }
 
+namespace {
+
+warehouse::StatsGroupBy ToWarehouseGrouping(StatsGrouping grouping) {
+  switch (grouping) {
+    case StatsGrouping::kNone:
+      return warehouse::StatsGroupBy::kNone;
+    case StatsGrouping::kDay:
+      return warehouse::StatsGroupBy::kDay;
+    case StatsGrouping::kMonth:
+      return warehouse::StatsGroupBy::kMonth;
+    case StatsGrouping::kCategory:
+      return warehouse::StatsGroupBy::kCategory;
+    case StatsGrouping::kRegion:
+      return warehouse::StatsGroupBy::kRegion;
+    case StatsGrouping::kCountry:
+      return warehouse::StatsGroupBy::kCountry;
+    case StatsGrouping::kChannel:
+      return warehouse::StatsGroupBy::kChannel;
+    case StatsGrouping::kSku:
+      return warehouse::StatsGroupBy::kSku;
+  }
+  return warehouse::StatsGroupBy::kNone;
+}
+
+StatsNumbers FromWarehouse(const warehouse::StatsFigures& f) {
+  return StatsNumbers{f.revenue, f.orders, f.lines, f.units, f.customers};
+}
+
+}  // namespace
+
 Result<StatsAnswer> Engine::QueryStats(const StatsRequest& request) {
   SF_RETURN_IF_ERROR(CheckOpen());
-  return pool_->Run(
-      [&](Connection& c) { return QueryStatsFromSales(c, request, options_.default_currency); });
+  warehouse::StatsQuery query;
+  query.from_day = request.from_day;
+  query.to_day = request.to_day;
+  query.group_by = ToWarehouseGrouping(request.group_by);
+  query.top = request.top;
+  query.currency = request.currency.empty() ? options_.default_currency : request.currency;
+  SF_ASSIGN_OR_RETURN(warehouse::StatsResult result, pool_->Run([&](Connection& c) {
+    return warehouse::QueryStats(c, query, summary_cache_.get());
+  }));
+  StatsAnswer answer;
+  answer.currency = std::move(result.currency);
+  answer.currencies = std::move(result.currencies);
+  answer.totals = FromWarehouse(result.totals);
+  answer.groups.reserve(result.groups.size());
+  for (warehouse::StatsGroup& group : result.groups) {
+    answer.groups.push_back(StatsRow{std::move(group.key), FromWarehouse(group.figures)});
+  }
+  return answer;
 }
 
 void Engine::Shutdown(std::chrono::milliseconds grace) {

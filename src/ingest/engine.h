@@ -115,6 +115,11 @@ struct EngineMetrics {
 };
 
 class SessionPool;
+}  // namespace salesflow::ingest
+namespace salesflow::warehouse {
+class SummaryCache;
+}  // namespace salesflow::warehouse
+namespace salesflow::ingest {
 
 class Engine {
  public:
@@ -162,7 +167,8 @@ class Engine {
 
   ReadinessReport CheckReady();
   Result<EngineMetrics> CollectMetrics();
-  // GROUP BY over sales (stats_fallback.h) until summary-based stats replace it.
+  // From the summaries (warehouse/stats.h), through an in-process cache that every load
+  // invalidates exactly; the same numbers as QueryStatsFromSales (stats_fallback.h).
   Result<StatsAnswer> QueryStats(const StatsRequest& request);
 
   // Stops the watcher and new claims, wakes waiters, lets running jobs finish within
@@ -187,6 +193,7 @@ class Engine {
   std::unique_ptr<storage::ObjectStore> store_;
   EngineOptions options_;
   std::shared_ptr<SessionPool> pool_;
+  std::unique_ptr<warehouse::SummaryCache> summary_cache_;
   WorkerCounters counters_;
 
   std::mutex mutex_;

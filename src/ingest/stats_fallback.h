@@ -1,6 +1,6 @@
 // Stats straight from the fact table (GROUP BY over `sales`): correct and simple, the
-// reference answer. GET /api/stats uses it until the summary-based queries of the warehouse
-// module replace it behind the same signature; tests keep using it as the oracle.
+// reference answer. Engine::QueryStats answers from the summaries (warehouse/stats.h); this
+// stays as the oracle its tests compare against, and as the fallback to swap back in.
 //
 // Currency rules (DESIGN.md): amounts are in one currency only (request, else the default);
 // `currencies` lists every currency present in the range; an unknown currency yields zero

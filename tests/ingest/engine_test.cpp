@@ -240,3 +240,65 @@ TEST_F(EngineTest, ShutdownReleasesARunningJobForAnotherWorker) {
 
 }  // namespace
 }  // namespace salesflow::ingest::testing
+
+namespace salesflow::ingest::testing {
+namespace {
+
+TEST_F(EngineTest, StatsFromSummariesEqualAGroupByOverSalesAfterLoadsReplacesAndUnloads) {
+  GeneratedReports reports = Generate(5, 400, 17, /*dirty_rate=*/0.0);
+  for (const auto& [name, bytes] : reports.files) Upload(name, bytes);
+  auto engine = OpenEngine(/*workers=*/1);
+  ASSERT_NE(engine, nullptr);
+  warehouse::Connection connection = Connect();
+  const auto compare = [&](const char* when) {
+    for (StatsGrouping grouping :
+         {StatsGrouping::kNone, StatsGrouping::kDay, StatsGrouping::kMonth,
+          StatsGrouping::kCategory, StatsGrouping::kRegion, StatsGrouping::kCountry,
+          StatsGrouping::kChannel, StatsGrouping::kSku}) {
+      StatsRequest request;
+      request.group_by = grouping;
+      if (grouping == StatsGrouping::kSku) request.top = 10;
+      auto fast = engine->QueryStats(request);
+      auto naive = QueryStatsFromSales(connection, request, "USD");
+      ASSERT_OK(fast.status());
+      ASSERT_OK(naive.status());
+      EXPECT_EQ(fast->totals, naive->totals) << when;
+      EXPECT_EQ(fast->currencies, naive->currencies) << when;
+      ASSERT_EQ(fast->groups.size(), naive->groups.size()) << when;
+      for (size_t i = 0; i < fast->groups.size(); ++i) {
+        EXPECT_EQ(fast->groups[i].key, naive->groups[i].key) << when;
+        EXPECT_EQ(fast->groups[i].numbers, naive->groups[i].numbers) << when;
+      }
+    }
+  };
+  ProcessSpec pending;
+  pending.pending = true;
+  auto jobs = engine->EnqueueProcess(pending);
+  ASSERT_OK(jobs.status());
+  std::vector<JobId> ids;
+  for (const auto& job : *jobs) ids.push_back(job.id);
+  ASSERT_OK(engine->WaitForJobs(ids, std::chrono::seconds(120)).status());
+  compare("after the first loads");
+  StatsRequest all;
+  auto totals = engine->QueryStats(all);
+  ASSERT_OK(totals.status());
+  EXPECT_EQ(totals->totals.revenue, reports.manifest.totals.at("USD").revenue);
+  EXPECT_EQ(totals->totals.orders, reports.manifest.totals.at("USD").orders);
+  EXPECT_EQ(totals->totals.customers, reports.manifest.totals.at("USD").customers);
+
+  ASSERT_OK(engine->UnloadReport(reports.files.begin()->first).status());
+  compare("after an unload");
+  JobOptions force;
+  force.force = true;
+  ProcessSpec again;
+  again.keys = {std::next(reports.files.begin())->first};
+  again.options = force;
+  auto replaced = engine->EnqueueProcess(again);
+  ASSERT_OK(replaced.status());
+  ASSERT_OK(engine->WaitForJobs(std::vector<JobId>{replaced->front().id}, std::chrono::seconds(60))
+                .status());
+  compare("after a forced replace");
+}
+
+}  // namespace
+}  // namespace salesflow::ingest::testing
