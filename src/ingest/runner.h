@@ -8,10 +8,10 @@
 //     │ reader error ─▶ failed (nothing committed)
 //     │ hash == ledger's (!force) ─▶ unchanged       (rollback)
 //     │ hash == another loaded report's (!force) ─▶ duplicate (rollback)
-//     │ number lines, move duplicate lines to rejects
 //     │ rejects > max_reject_ratio ─▶ failed; only this job's rejects are committed
 //     │ dry run ─▶ dry_run with the counts            (rollback)
-//   apply lock; ledger row FOR UPDATE; remove previous rows; upsert; summaries; ledger;
+//   apply lock; ledger row FOR UPDATE; TryFastApply, else number lines + duplicate lines to
+//   rejects in SQL (ratio again) + remove previous rows + upsert + summaries; ledger;
 //   job succeeded (fenced on the lease) ─▶ COMMIT: all of it or none of it.
 //
 // docs/ingest.md has the crash-point argument. Thread-safety: RunJob runs on the calling
