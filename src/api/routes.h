@@ -31,6 +31,7 @@ enum class RouteId {
   kMetrics,
   kOpenApi,
   kDashboard,
+  kAsset,
 };
 
 // How a route's request body is read.
@@ -50,7 +51,7 @@ struct RouteSpec {
   BodyKind body;
 };
 
-inline constexpr std::array<RouteSpec, 17> kRoutes = {{
+inline constexpr std::array<RouteSpec, 18> kRoutes = {{
     {RouteId::kListReports, "GET", "/api/reports", Permission::kList, BodyKind::kNone},
     {RouteId::kUpload, "POST", "/api/upload", Permission::kUpload, BodyKind::kMultipart},
     {RouteId::kProcess, "POST", "/api/process", Permission::kProcess, BodyKind::kJson},
@@ -69,6 +70,7 @@ inline constexpr std::array<RouteSpec, 17> kRoutes = {{
     {RouteId::kMetrics, "GET", "/metrics", Permission::kList, BodyKind::kNone},
     {RouteId::kOpenApi, "GET", "/api/openapi.json", Permission::kPublic, BodyKind::kNone},
     {RouteId::kDashboard, "GET", "/", Permission::kPublic, BodyKind::kNone},
+    {RouteId::kAsset, "GET", "/assets/{name}", Permission::kPublic, BodyKind::kNone},
 }};
 
 struct RouteMatch {

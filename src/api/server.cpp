@@ -237,6 +237,7 @@ struct Server::Impl {
   Status DeleteMapping(const Request& req, Response& res, const RouteMatch& match);
   Status Readyz(const Request& req, Response& res);
   Status Metrics(const Request& req, Response& res);
+  Status Asset(const Request& req, Response& res, const RouteMatch& match);
 
   Result<std::string> ReadJsonBody(const Request& req, const ContentReader* reader) const;
 };
@@ -427,7 +428,10 @@ void Server::Impl::Dispatch(const Request& req, Response& res, const ContentRead
         res.set_content(std::string(OpenApiDocument()), "application/json");
         break;
       case RouteId::kDashboard:
-        res.set_content(std::string(DashboardHtml()), "text/html; charset=utf-8");
+        WriteWebAsset(req, res, DashboardPage());
+        break;
+      case RouteId::kAsset:
+        status = Asset(req, res, match);
         break;
     }
   }
@@ -751,6 +755,16 @@ Status Server::Impl::DeleteMapping(const Request& req, Response& res, const Rout
   SF_RETURN_IF_ERROR(ValidateKeyPrefix(match.params[0]));
   SF_RETURN_IF_ERROR(backend->DeleteMapping(match.params[0]));
   res.status = 204;
+  return Status::Ok();
+}
+
+// The dashboard's embedded files (assets.h); an unknown name is a JSON 404 like any other.
+Status Server::Impl::Asset(const Request& req, Response& res, const RouteMatch& match) {
+  SF_ASSIGN_OR_RETURN(auto query, ParseQuery(RawQuery(req), {}));
+  (void)query;
+  const WebAsset* asset = FindWebAsset(match.params[0]);
+  if (asset == nullptr) return Status::NotFound("no dashboard asset '" + match.params[0] + "'");
+  WriteWebAsset(req, res, *asset);
   return Status::Ok();
 }
 

@@ -60,6 +60,7 @@ std::vector<RouteCall> OneCallPerRoute() {
       {RouteId::kMetrics, "GET", "/metrics", "", ""},
       {RouteId::kOpenApi, "GET", "/api/openapi.json", "", ""},
       {RouteId::kDashboard, "GET", "/", "", ""},
+      {RouteId::kAsset, "GET", "/assets/app.js", "", ""},
   };
 }
 
@@ -83,6 +84,7 @@ std::set<Role> ExpectedRoles(RouteId id) {
     case RouteId::kReadyz:
     case RouteId::kOpenApi:
     case RouteId::kDashboard:
+    case RouteId::kAsset:
       return everyone;
     case RouteId::kStats:
       return {Role::kViewer, Role::kOperator, Role::kAdmin};
@@ -102,7 +104,7 @@ std::set<Role> ExpectedRoles(RouteId id) {
 
 bool IsPublic(RouteId id) {
   return id == RouteId::kHealthz || id == RouteId::kReadyz || id == RouteId::kOpenApi ||
-         id == RouteId::kDashboard;
+         id == RouteId::kDashboard || id == RouteId::kAsset;
 }
 
 void Prepare(FakeBackend& backend) {
@@ -531,6 +533,37 @@ TEST(ServerTest, OpenApiAndDashboardAreServed) {
   ASSERT_EQ(page->status, 200);
   EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
   EXPECT_NE(page->body.find("<title>salesflow</title>"), std::string::npos);
+}
+
+// The page's files are embedded, revalidated by ETag, and the page may only load its own.
+TEST(ServerTest, DashboardAssetsAreEmbeddedWithValidators) {
+  TestServer server(nullptr);
+  auto client = server.Client();
+  auto page = client.Get("/");
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("script-src 'self'"),
+            std::string::npos);
+  EXPECT_EQ(page->get_header_value("Cache-Control"), "no-cache");
+  for (const char* name : {"app.js", "app.css", "chart.js"}) {
+    SCOPED_TRACE(name);
+    const WebAsset* asset = FindWebAsset(name);
+    ASSERT_NE(asset, nullptr);
+    auto file = client.Get(std::string("/assets/") + name);
+    ASSERT_EQ(file->status, 200);
+    EXPECT_EQ(file->body, asset->content);
+    EXPECT_EQ(file->get_header_value("Content-Type"), asset->content_type);
+    const std::string etag = file->get_header_value("ETag");
+    EXPECT_EQ(etag, asset->etag);
+    auto again = client.Get(std::string("/assets/") + name, {{"If-None-Match", etag}});
+    EXPECT_EQ(again->status, 304);
+    EXPECT_TRUE(again->body.empty());
+  }
+  EXPECT_NE(FindWebAsset("chart.js")->content.find("Chart.js v"), std::string::npos);
+  auto missing = client.Get("/assets/nope.js");
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(JsonOf(missing)["error"]["code"], "not_found");
+  EXPECT_EQ(client.Get("/assets/app.js?v=1")->status, 400);
+  EXPECT_EQ(client.Get("/assets/..%2Fapp.js")->status, 404);
 }
 
 }  // namespace
