@@ -10,7 +10,7 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libroaring-dev libjs-chart.js
   clang libclang-rt-14-dev
-  mariadb-server mariadb-client awscli wrk curl
+  mariadb-server mariadb-client awscli wrk curl jq
   python3-pandas python3-sqlalchemy python3-pymysql
 )
 if [ "${SALESFLOW_WITH_BROWSER:-1}" = 1 ]; then packages+=(chromium); fi
