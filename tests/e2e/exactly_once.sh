@@ -112,4 +112,22 @@ day_a="$(jq -r --arg f "$a" '.files[] | select(.name == $f) | .date' "$m2")"
 expect_eq "stats of $day_a after unload" 0 \
   "$("$SALESFLOW_BIN" stats --from "$day_a" --to "$day_a" --json | jq -r .totals.lines)"
 expect_eq "sales rows after unload" "$lines1" "$(e2e_sql 'SELECT COUNT(*) FROM sales')"
+e2e_log "the same order lines in another report: updated, never counted twice"
+python3 - "$E2E_TMP/v2/$b" "$E2E_TMP/overlap.csv" <<'PY'
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as src, \
+     open(sys.argv[2], "w", newline="", encoding="utf-8") as dst:
+    reader, writer = csv.reader(src), csv.writer(dst, lineterminator="\n")
+    for i, record in enumerate(reader):
+        if i > 10:
+            break
+        writer.writerow(record)  # the header and the first 10 lines, same values
+PY
+e2e_aws s3 cp --only-show-errors "$E2E_TMP/overlap.csv" "$(e2e_s3_url overlap.csv)"
+job="$(process_one overlap.csv)"
+expect_eq "overlap job: read|loaded|updated|rejected" "10|0|10|0" \
+  "$(jq -r '"\(.rows_read)|\(.rows_loaded)|\(.rows_updated)|\(.rows_rejected)"' <<<"$job")"
+expect_eq "totals after the overlap (last load wins, same values)" \
+  "$rev1|$lines1|$units1|$orders1|$customers1" "$(stats_totals)"
+expect_eq "sales rows after the overlap" "$lines1" "$(e2e_sql 'SELECT COUNT(*) FROM sales')"
 echo "PASS exactly_once"

@@ -29,6 +29,18 @@ for f in "${files[@]}"; do
     "$(jq -r --arg k "$f" '.reports[] | select(.key == $k) | .size' <<<"$reports")"
 done
 
+e2e_log "dry run of ${files[0]}: full validation, no writes"
+f="${files[0]}"
+lines="$(jq -r --arg f "$f" '.files[] | select(.name == $f) | .lines' "$manifest")"
+bad="$(jq -r --arg f "$f" '.files[] | select(.name == $f) | .bad_lines' "$manifest")"
+dry="$("$SALESFLOW_BIN" process "$f" --dry-run --wait --json)" || e2e_fail "dry run failed"
+expect_eq "dry run" "succeeded|dry_run|$lines|$((lines - bad))|$bad" \
+  "$(jq -r '.jobs[0] | "\(.status)|\(.outcome)|\(.rows_read)|\(.rows_loaded)|\(.rows_rejected)"' <<<"$dry")"
+expect_eq "lines after the dry run" 0 "$("$SALESFLOW_BIN" stats --json | jq -r .totals.lines)"
+expect_eq "sales rows after the dry run" 0 "$(e2e_sql 'SELECT COUNT(*) FROM sales')"
+expect_eq "status after the dry run" new \
+  "$("$SALESFLOW_BIN" reports --json | jq -r --arg k "$f" '.reports[] | select(.key == $k) | .status')"
+
 e2e_log "process --pending --wait"
 jobs="$("$SALESFLOW_BIN" process --pending --wait --json)" || e2e_fail "process --pending --wait failed"
 expect_eq "jobs" 3 "$(jq '.jobs | length' <<<"$jobs")"
