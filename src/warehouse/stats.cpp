@@ -136,6 +136,10 @@ struct SummaryRow {
   int64_t customer_count = 0;
   std::string orders;  // portable roaring bitmaps
   std::string customers;
+  // Decoded once at install for the total rows, which every query unions (a full-range total
+  // would otherwise decode two bitmaps per day per request). Null for other dimensions.
+  std::shared_ptr<const Bitmap> decoded_orders;
+  std::shared_ptr<const Bitmap> decoded_customers;
 };
 
 // Every row of one (dimension, day), all currencies, sorted by (currency, value_id).
@@ -331,6 +335,18 @@ Status LoadRows(Connection& connection, uint8_t dimension, const std::vector<int
   });
 }
 
+// Decodes the bitmaps of total rows (before taking the lock: it is the costly part).
+Status DecodeTotals(std::vector<LoadedRow>& loaded) {
+  for (LoadedRow& row : loaded) {
+    if (row.dimension != kTotal) continue;
+    SF_ASSIGN_OR_RETURN(Bitmap orders, Bitmap::Deserialize(row.row.orders));
+    SF_ASSIGN_OR_RETURN(Bitmap customers, Bitmap::Deserialize(row.row.customers));
+    row.row.decoded_orders = std::make_shared<const Bitmap>(std::move(orders));
+    row.row.decoded_customers = std::make_shared<const Bitmap>(std::move(customers));
+  }
+  return Status::Ok();
+}
+
 // REQUIRES: state.mutex held. Interns and installs loaded rows as slices of `missing`
 // (a missing slice without rows is installed empty: the day has no data for it).
 void Install(State& state, const std::vector<std::pair<uint8_t, int32_t>>& missing,
@@ -348,8 +364,12 @@ void Install(State& state, const std::vector<std::pair<uint8_t, int32_t>>& missi
       return std::tie(a.currency, a.value_id) < std::tie(b.currency, b.value_id);
     });
     slice->bytes = sizeof(DaySlice) + slice->rows.capacity() * sizeof(SummaryRow);
-    for (const SummaryRow& row : slice->rows)
-      slice->bytes += row.orders.capacity() + row.customers.capacity();
+    for (const SummaryRow& row : slice->rows) {
+      // A decoded bitmap takes about as much memory as its portable bytes.
+      const size_t bitmaps = row.orders.capacity() + row.customers.capacity();
+      slice->bytes += row.decoded_orders ? 2 * bitmaps : bitmaps;
+    }
+
     auto [it, inserted] = state.slices.try_emplace(key);
     if (!inserted) state.counters.bytes -= it->second.slice->bytes;
     it->second.slice = std::move(slice);
@@ -416,6 +436,7 @@ Result<View> SyncAndLoad(State& state, Connection& connection, const StatsQuery&
     SF_RETURN_IF_ERROR(LoadRows(connection, dim, days, &loaded));
     if (dimension == kTotal) break;
   }
+  SF_RETURN_IF_ERROR(DecodeTotals(loaded));
   std::lock_guard lock(state.mutex);
   Install(state, missing, loaded);
   const bool complete = state.Collect(view.days, dimension, &view, &missing);
@@ -453,23 +474,31 @@ struct Accumulator {
   int64_t revenue = 0;
   int64_t lines = 0;
   int64_t units = 0;
-  std::vector<std::string_view> orders;
+  std::vector<std::string_view> orders;  // portable bitmaps still to decode
   std::vector<std::string_view> customers;
+  std::vector<const Bitmap*> decoded_orders;  // owned by slices the View keeps alive
+  std::vector<const Bitmap*> decoded_customers;
 
   void Add(const SummaryRow& row) {
     revenue += row.revenue_cents;
     lines += row.lines;
     units += row.units;
-    orders.push_back(row.orders);
-    customers.push_back(row.customers);
+    if (row.decoded_orders) {
+      decoded_orders.push_back(row.decoded_orders.get());
+      decoded_customers.push_back(row.decoded_customers.get());
+    } else {
+      orders.push_back(row.orders);
+      customers.push_back(row.customers);
+    }
   }
   Result<StatsFigures> Figures() const {
     StatsFigures figures;
     figures.revenue = core::Money{revenue};
     figures.lines = lines;
     figures.units = units;
-    SF_ASSIGN_OR_RETURN(const uint64_t order_count, UnionCardinality(orders));
-    SF_ASSIGN_OR_RETURN(const uint64_t customer_count, UnionCardinality(customers));
+    SF_ASSIGN_OR_RETURN(const uint64_t order_count, UnionCardinality(orders, decoded_orders));
+    SF_ASSIGN_OR_RETURN(const uint64_t customer_count,
+                        UnionCardinality(customers, decoded_customers));
     figures.orders = static_cast<int64_t>(order_count);
     figures.customers = static_cast<int64_t>(customer_count);
     return figures;
@@ -519,14 +548,26 @@ Result<std::vector<StatsGroup>> DimensionGroups(State& state, const View& view,
                     ranked.end(), order);
   ranked.resize(keep);
 
-  // Pass 2: full figures (bitmap unions) for the kept groups only.
+  // Pass 2: full figures (bitmap unions) for the kept groups only. Rows are sorted by value
+  // id within a currency, so a binary search per kept group and day finds its row. When
+  // every group is kept, a linear pass is cheaper.
   std::vector<Accumulator> accumulators(ranked.size());
-  std::unordered_map<uint32_t, size_t> slot;
-  for (size_t i = 0; i < ranked.size(); ++i) slot[ranked[i].id] = i;
+  std::vector<uint32_t> slot(sums.size(), UINT32_MAX);
+  for (size_t i = 0; i < ranked.size(); ++i) slot[ranked[i].id] = static_cast<uint32_t>(i);
+  const bool few = ranked.size() * 16 < sums.size();
   for (const SlicePtr& slice : view.groups) {
-    for (const SummaryRow& row : slice->Currency(query.currency)) {
-      auto it = slot.find(row.value_id);
-      if (it != slot.end()) accumulators[it->second].Add(row);
+    const std::span<const SummaryRow> rows = slice->Currency(query.currency);
+    if (few) {
+      for (size_t i = 0; i < ranked.size(); ++i) {
+        const auto it =
+            std::lower_bound(rows.begin(), rows.end(), ranked[i].id,
+                             [](const SummaryRow& row, uint32_t id) { return row.value_id < id; });
+        if (it != rows.end() && it->value_id == ranked[i].id) accumulators[i].Add(*it);
+      }
+    } else {
+      for (const SummaryRow& row : rows) {
+        if (slot[row.value_id] != UINT32_MAX) accumulators[slot[row.value_id]].Add(row);
+      }
     }
   }
   std::vector<StatsGroup> groups;

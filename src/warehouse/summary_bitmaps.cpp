@@ -299,18 +299,20 @@ Result<Bitmap> Bitmap::Deserialize(std::string_view bytes) {
   return Bitmap(bitmap);
 }
 
-Result<uint64_t> UnionCardinality(std::span<const std::string_view> portable_bitmaps) {
-  if (portable_bitmaps.empty()) return uint64_t{0};
+Result<uint64_t> UnionCardinality(std::span<const std::string_view> portable_bitmaps,
+                                  std::span<const Bitmap* const> decoded) {
   std::vector<Bitmap> owned;
   owned.reserve(portable_bitmaps.size());
   for (std::string_view bytes : portable_bitmaps) {
     SF_ASSIGN_OR_RETURN(Bitmap bitmap, Bitmap::Deserialize(bytes));
     owned.push_back(std::move(bitmap));
   }
-  if (owned.size() == 1) return owned[0].Cardinality();
   std::vector<const roaring_bitmap_t*> raw;
-  raw.reserve(owned.size());
+  raw.reserve(owned.size() + decoded.size());
   for (const Bitmap& bitmap : owned) raw.push_back(bitmap.raw());
+  for (const Bitmap* bitmap : decoded) raw.push_back(bitmap->raw());
+  if (raw.empty()) return uint64_t{0};
+  if (raw.size() == 1) return roaring_bitmap_get_cardinality(raw[0]);
   roaring_bitmap_t* merged = roaring_bitmap_or_many(raw.size(), raw.data());
   const uint64_t cardinality = roaring_bitmap_get_cardinality(merged);
   roaring_bitmap_free(merged);

@@ -59,8 +59,9 @@ class Bitmap {
   roaring_bitmap_s* bitmap_;
 };
 
-// |union of the portable bitmaps|. kDataLoss for a corrupt one.
-Result<uint64_t> UnionCardinality(std::span<const std::string_view> portable_bitmaps);
+// |union of the portable bitmaps and the decoded ones|. kDataLoss for a corrupt one.
+Result<uint64_t> UnionCardinality(std::span<const std::string_view> portable_bitmaps,
+                                  std::span<const Bitmap* const> decoded = {});
 
 struct BitmapRefreshStats {
   uint64_t days = 0;          // dirty days scanned
