@@ -437,7 +437,7 @@
   }
 
   function jobRow(job) {
-    const detail = el('td');
+    const detail = el('td', { className: 'detail' });
     if (!FINAL_JOB.has(job.status)) {
       detail.append(progressView(job));
     } else if (job.status === 'failed') {

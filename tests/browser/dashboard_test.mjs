@@ -227,6 +227,15 @@ test('a file chosen with the file picker is uploaded and listed', async () => {
 
 test('process on one report shows its progress to a final outcome', async () => {
   const row = rowOf(page, uploadKey);
+  // Records whether the row ever showed a progress bar (rows are re-rendered, so watch
+  // the table body); the callback runs before the page's next await, so none is missed.
+  await page.evaluate((key) => {
+    globalThis.progressSeen = false;
+    new MutationObserver(() => {
+      const tr = Array.from(document.querySelectorAll('#reports tr[data-key]')).find((r) => r.dataset.key === key);
+      if (tr && tr.querySelector('.progress progress')) globalThis.progressSeen = true;
+    }).observe(document.querySelector('#reports tbody'), { childList: true, subtree: true });
+  }, uploadKey);
   await page.getByRole('button', { name: 'Process ' + uploadKey }).click();
   // While it runs the row has a progress bar or, once final, the outcome line.
   const outcome = row.locator('.outcome');
@@ -234,6 +243,7 @@ test('process on one report shows its progress to a final outcome', async () => 
   assert.match(await outcome.textContent(), /^loaded · 200 loaded, 0 updated, 1 rejected$/);
   await row.locator('.badge', { hasText: 'loaded' }).waitFor();
   assert.equal(await row.locator('td.loaded').textContent(), '200');
+  assert.equal(await page.evaluate(() => globalThis.progressSeen), true, 'no progress bar shown');
   const jobRow = page.locator('#jobs tbody tr', { has: page.locator('td.key', { hasText: uploadKey }) }).first();
   await jobRow.locator('.badge', { hasText: 'succeeded' }).waitFor();
   // The job the page watched really finished with all its bytes read.
@@ -282,10 +292,24 @@ test('a dropped file with a broken header fails with its reason shown', async ()
   assert.equal(await row.locator('a.rejects').count(), 0);
 });
 
+test('every control has an accessible name', async () => {
+  const unnamed = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, button, a'))
+    .filter((node) => !(node.labels && node.labels.length) && !node.getAttribute('aria-label') &&
+                      !node.textContent.trim())
+    .map((node) => node.outerHTML));
+  assert.deepEqual(unnamed, []);
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+});
+
 test('the page is decent: screenshot, no script or policy errors', async () => {
   await page.getByRole('button', { name: 'Refresh' }).click();
   await page.locator('[data-total="revenue"]').waitFor();
   await page.screenshot({ path: path.join(outDir, 'dashboard.png'), fullPage: true });
+  // Narrow screens: nothing wider than the viewport but the tables' own scroll boxes.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(outDir, 'dashboard-narrow.png'), fullPage: true });
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 390);
+  await page.setViewportSize({ width: 1280, height: 900 });
   assert.deepEqual(page.problems, []);
   // Nothing but this origin was ever asked for.
   const csp = (await page.request.get(base + '/')).headers()['content-security-policy'];
