@@ -15,6 +15,8 @@
 # BENCH_PANDAS_MAX_LINES (1000000: pandas is skipped above it, it takes minutes),
 # BENCH_WORK (keep logs and results in this directory instead of a deleted temp dir),
 # BENCH_PARTS (default "salesflow raw pandas": which of (a), (b), (c) to run),
+# BENCH_PROFILE=1 (one more, untimed salesflow run per size with the server's slow log at
+# long_query_time=0: prints where the database time of a load goes, statement by statement),
 # plus what scripts/with-services.sh exports (SALESFLOW_TEST_DB, AWS_*, SALESFLOW_TEST_S3_BUCKET).
 # Exit status: 0 when every load succeeded and was checked (a missed bar prints
 # "BAR MISSED" but is not a failure), 1 when something failed, 2 for a usage error.
@@ -84,6 +86,23 @@ fresh_database() {
   sql -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
 }
 drop_database() { sql -e "DROP DATABASE IF EXISTS \`$1\`"; }
+# CPU seconds (user + system) a process has used so far; "" when it is not readable.
+clock_ticks="$(getconf CLK_TCK)"
+cpu_seconds() {
+  [ -r "/proc/$1/stat" ] || return 0
+  awk -v hz="$clock_ticks" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
+cpu_diff() {
+  if [ -n "$1" ] && [ -n "$2" ]; then awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; else echo "?"; fi
+}
+# The database server's error log, last lines: the other half of a failed load's story.
+server_log_tail() {
+  local file; file="$(sql -e 'SELECT @@log_error' 2>/dev/null || true)"
+  if [ -n "$file" ] && [ -r "$file" ]; then
+    echo "--- $file (last 15 lines)" >&2
+    tail -15 "$file" >&2
+  fi
+}
 record() { printf '%s\n' "$(IFS=$'\t'; echo "$*")" >>"$results"; }
 
 stop_serve() {
@@ -131,11 +150,14 @@ load_sales_ddl() {
   sales_ddl="$(printf '%b' "$sales_ddl")" # --batch escapes the newlines as \n
   [[ "$sales_ddl" == CREATE\ TABLE* ]] || die "could not read the sales table's definition"
   drop_database "$db"
+  # The server's pid, to split the time into salesflow's CPU and the database's CPU.
+  mariadbd_pid="$(cat "$(sql -e 'SELECT @@pid_file')" 2>/dev/null || true)"
 }
+mariadbd_pid=""
 
 # --- (a) salesflow ------------------------------------------------------------------------
 run_salesflow() {
-  local n="$1" rep="$2" db="${run_id//-/_}_sf_${1}_$2"
+  local n="$1" rep="$2" db="${run_id//-/_}_sf_${1}_$2" kind="${3:-salesflow}"
   local port; port="$(free_port)"
   local log="$work/serve-$n-$rep.log" response="$work/process-$n-$rep.json"
   fresh_database "$db"
@@ -153,6 +175,8 @@ run_salesflow() {
   done
 
   local body="{\"key\": \"$report_key\", \"wait\": true}"
+  local db_cpu0 sf_cpu0
+  db_cpu0="$(cpu_seconds "$mariadbd_pid")" sf_cpu0="$(cpu_seconds "$serve_pid")"
   local t0; t0="$(now)"
   local code
   code="$(curl -sS -o "$response" -w '%{http_code}' --max-time 3600 -X POST \
@@ -170,15 +194,18 @@ run_salesflow() {
       mv "$response.tmp" "$response"
   done
   local t1; t1="$(now)"
-  local hwm_kib
+  local hwm_kib db_cpu sf_cpu
   hwm_kib="$(awk '/^VmHWM:/ { print $2 }' "/proc/$serve_pid/status")"
+  sf_cpu="$(cpu_diff "$sf_cpu0" "$(cpu_seconds "$serve_pid")")"
+  db_cpu="$(cpu_diff "$db_cpu0" "$(cpu_seconds "$mariadbd_pid")")"
   stop_serve
 
   local check
   check="$(json_field "$response" 'd["jobs"][0]["status"] + " " + str(d["jobs"][0]["outcome"]) + " " + str(d["jobs"][0]["rows_loaded"]) + " " + str(d["jobs"][0]["rows_rejected"])')"
   if [ "$check" != "succeeded loaded $report_lines 0" ]; then
-    cat "$response" >&2
+    cat "$response" >&2; echo >&2
     tail -20 "$log" >&2
+    server_log_tail
     die "salesflow job $job_id: expected 'succeeded loaded $report_lines 0', got '$check'"
   fi
   local in_table
@@ -188,9 +215,29 @@ run_salesflow() {
   local job_seconds
   job_seconds="$(sql -e "SELECT TIMESTAMPDIFF(MICROSECOND, started_at, finished_at) / 1e6 FROM \`$db\`.jobs WHERE id = $job_id")"
   local wall; wall="$(elapsed "$t0" "$t1")"
-  echo "  (a) salesflow  run $rep: ${wall} s (job ${job_seconds} s), peak RSS $((hwm_kib / 1024)) MiB"
-  record salesflow "$n" "$rep" "$wall" "$job_seconds" "$hwm_kib"
-  drop_database "$db"
+  echo "  (a) salesflow  run $rep: ${wall} s (job ${job_seconds} s), peak RSS $((hwm_kib / 1024)) MiB; CPU: salesflow ${sf_cpu} s, mariadbd ${db_cpu} s"
+  record "$kind" "$n" "$rep" "$wall" "$job_seconds" "$hwm_kib" "$sf_cpu" "$db_cpu"
+  profiled_db="$db"
+  [ "$kind" = salesflow-profile ] || drop_database "$db"
+}
+
+# One more salesflow run with every statement in the server's slow log (mysql.slow_log),
+# then the statements by time: the database's share of a load, step by step.
+profiled_db=""
+run_profile() {
+  local n="$1"
+  sql -e "SET GLOBAL slow_query_log = OFF; TRUNCATE TABLE mysql.slow_log;
+          SET GLOBAL log_output = 'TABLE', long_query_time = 0, slow_query_log = ON"
+  run_salesflow "$n" profile salesflow-profile
+  sql -e "SET GLOBAL slow_query_log = OFF, long_query_time = 10"
+  echo "  profile (server slow log, the salesflow run above; seconds, statement):"
+  sql -e "SELECT FORMAT(TIME_TO_SEC(query_time), 3), LEFT(REGEXP_REPLACE(CONVERT(sql_text USING utf8mb4), '[[:space:]]+', ' '), 140)
+          FROM mysql.slow_log WHERE db = '$profiled_db' AND query_time >= 0.01
+          ORDER BY query_time DESC LIMIT 25" | sed 's/^/    /'
+  sql -e "SELECT CONCAT('    all ', COUNT(*), ' statements: ', FORMAT(SUM(TIME_TO_SEC(query_time)), 3), ' s')
+          FROM mysql.slow_log WHERE db = '$profiled_db'"
+  cp "$work/serve-$n-profile.log" "$work/profile-serve-$n.log" 2>/dev/null || true
+  drop_database "$profiled_db"
 }
 
 # --- (b) raw LOAD DATA by the mariadb client -----------------------------------------------
@@ -222,18 +269,20 @@ run_raw() {
   fresh_database "$db"
   sql "$db" -e "$sales_ddl"
   local load; load="$(raw_load_sql "$report_file")"
+  local db_cpu0; db_cpu0="$(cpu_seconds "$mariadbd_pid")"
   local t0; t0="$(now)"
   local out
   out="$(/usr/bin/time -f '%M' -o "$work/raw-rss" mariadb "${mariadb_args[@]}" --local-infile=1 \
     --batch --skip-column-names "$db" -e "$load")" || die "raw LOAD DATA failed"
   local t1; t1="$(now)"
+  local db_cpu; db_cpu="$(cpu_diff "$db_cpu0" "$(cpu_seconds "$mariadbd_pid")")"
   local loaded warnings
   read -r loaded warnings <<<"$out"
   [ "$loaded" = "$report_lines" ] || die "raw LOAD DATA loaded $loaded rows, expected $report_lines"
   [ "$warnings" = 0 ] || echo "  note: raw LOAD DATA reported $warnings warnings"
   local wall; wall="$(elapsed "$t0" "$t1")"
-  echo "  (b) raw load   run $rep: ${wall} s"
-  record raw "$n" "$rep" "$wall" "$(cat "$work/raw-rss")"
+  echo "  (b) raw load   run $rep: ${wall} s; CPU: mariadbd ${db_cpu} s"
+  record raw "$n" "$rep" "$wall" "$(cat "$work/raw-rss")" "$db_cpu"
   drop_database "$db"
 }
 
@@ -261,6 +310,14 @@ run_pandas() {
 
 # --- main -----------------------------------------------------------------------------------
 echo "salesflow load benchmark: $bin, ${repeats} interleaved runs per size, $(nproc) cores"
+# Every mariadbd deletes all "#sql*" files in its tmpdir when it starts (left-overs of its
+# own crash, it assumes): a private server sharing /tmp with other test servers loses its
+# internal temporary tables whenever another one starts, and a big GROUP BY fails with
+# "Error on delete of '/tmp/#sql-temptable-...MAI'". mariadbd takes its tmpdir from TMPDIR.
+if [ "$(sql -e 'SELECT @@tmpdir')" = /tmp ]; then
+  echo "warning: the database server's tmpdir is the shared /tmp; if other MariaDB servers start" \
+    "meanwhile, loads can fail. Run: TMPDIR=\$(mktemp -d) scripts/with-services.sh bench/loader/run.sh ..."
+fi
 load_sales_ddl
 for n in "$@"; do
   echo "N = $n"
@@ -270,6 +327,7 @@ for n in "$@"; do
     if [[ "$parts" == *" raw "* ]]; then run_raw "$n" "$rep"; fi
   done
   if [[ "$parts" == *" pandas "* ]]; then run_pandas "$n"; fi
+  if [ "${BENCH_PROFILE:-0}" = 1 ]; then run_profile "$n"; fi
 done
 
 "$python" - "$results" "$ratio_bar" "$rss_bar_mib" <<'PY'
@@ -285,7 +343,7 @@ def median(values):
 def fmt(value, spec):
     return "-" if value is None else format(value, spec)
 header = ("N", "salesflow s", "job s", "raw s", "sf/raw", "pandas s", "pandas/sf",
-          "sf peak RSS MiB", "sf rows/s")
+          "sf peak RSS MiB", "sf rows/s", "db CPU sf/raw")
 table, missed = [], []
 for n in sizes:
     sf, job, raw = median(of("salesflow", n, 3)), median(of("salesflow", n, 4)), median(of("raw", n, 3))
@@ -293,10 +351,15 @@ for n in sizes:
     rss = max(rss_values) / 1024 if rss_values else None
     pandas = median(of("pandas", n, 3))
     ratio = sf / raw if sf and raw else None
+    def cpu(values):  # "?" where /proc was not readable
+        return median([float(v) for v in values if v != "?"])
+    sf_db_cpu = cpu([r[7] for r in rows if r[0] == "salesflow" and r[1] == n and len(r) > 7])
+    raw_db_cpu = cpu([r[5] for r in rows if r[0] == "raw" and r[1] == n and len(r) > 5])
     table.append((f"{lines[n]:,}", fmt(sf, ".2f"), fmt(job, ".2f"), fmt(raw, ".2f"), fmt(ratio, ".2f"),
-                  fmt(pandas, ".1f") if pandas else "skipped",
+                  fmt(pandas, ".1f"),
                   fmt(pandas / sf if pandas and sf else None, ".1f"),
-                  fmt(rss, ".1f"), fmt(lines[n] / sf if sf else None, ",.0f")))
+                  fmt(rss, ".1f"), fmt(lines[n] / sf if sf else None, ",.0f"),
+                  fmt(sf_db_cpu / raw_db_cpu if sf_db_cpu and raw_db_cpu else None, ".2f")))
     if ratio is not None and ratio > ratio_bar:
         missed.append(f"N={lines[n]:,}: salesflow/raw = {ratio:.2f} > {ratio_bar}")
     if rss is not None and rss >= rss_bar:
@@ -304,7 +367,9 @@ for n in sizes:
 widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
 print()
 print("medians of the interleaved runs; peak RSS is the highest VmHWM of `salesflow serve`")
-print("(HTTP server + 1 worker); job s = the job's started_at..finished_at")
+print("(HTTP server + 1 worker); job s = the job's started_at..finished_at; db CPU sf/raw =")
+print("the database server's CPU seconds during a salesflow load over those of a raw load")
+print("(less sensitive than wall time to other work on the machine)")
 for row in (header, *table):
     print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
 for m in missed:
