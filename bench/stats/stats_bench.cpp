@@ -4,7 +4,7 @@
 //
 // Needs SALESFLOW_TEST_DB (run under scripts/with-services.sh; bench/stats/run.sh does it).
 //   stats_bench [--lines N=10000000] [--days D=365] [--iterations I=200] [--naive-iterations 5]
-//               [--database NAME=stats_bench] [--reuse] [--loaders T=1]
+//               [--direct-iterations 10] [--database NAME=stats_bench] [--reuse] [--loaders T=1]
 // --reuse keeps an already loaded database of the same size (skips the load).
 #include <fmt/format.h>
 
@@ -57,6 +57,7 @@ struct Options {
   int days = 365;
   int iterations = 200;
   int naive_iterations = 5;
+  int direct_iterations = 10;
   int loaders = 1;  // 2 hit deadlocks on the dictionaries (see docs/stats.md)
   std::string database = "stats_bench";
   bool reuse = false;
@@ -249,7 +250,7 @@ bool Compare(Connection& connection, SummaryCache& cache, const char* name, cons
   StatsResult cached, uncached, naive;
   const Latency warm = Measure(options.iterations,
                                [&] { cached = Must(QueryStats(connection, query, &cache), name); });
-  const Latency direct = Measure(std::max(3, options.iterations / 10),
+  const Latency direct = Measure(options.direct_iterations,
                                  [&] { uncached = Must(QueryStats(connection, query), name); });
   const Latency reference = Measure(
       options.naive_iterations, [&] { naive = Must(QueryStatsNaive(connection, query), name); });
@@ -290,6 +291,8 @@ Options Parse(int argc, char** argv) {
       options.iterations = std::atoi(value());
     } else if (arg == "--naive-iterations") {
       options.naive_iterations = std::atoi(value());
+    } else if (arg == "--direct-iterations") {
+      options.direct_iterations = std::atoi(value());
     } else if (arg == "--loaders") {
       options.loaders = std::atoi(value());
     } else if (arg == "--database") {
@@ -303,7 +306,7 @@ Options Parse(int argc, char** argv) {
     }
   }
   if (options.lines < 1000 || options.days < 95 || options.iterations < 1 ||
-      options.naive_iterations < 1 || options.loaders < 1) {
+      options.naive_iterations < 1 || options.direct_iterations < 1 || options.loaders < 1) {
     std::fprintf(stderr, "stats_bench: need lines >= 1000, days >= 95, iterations >= 1\n");
     std::exit(2);
   }
