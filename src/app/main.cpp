@@ -1,6 +1,7 @@
 // main(): subcommand wiring only. Each module exposes Add*Options / Run*Command; the work
 // lives there.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -34,6 +35,9 @@ std::string EnvOr(const char* name, const char* fallback) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that closes a socket mid-write (a server refusing an upload early, a client
+  // going away) must surface as a write error on that request, not kill the process.
+  std::signal(SIGPIPE, SIG_IGN);
   try {
     CLI::App app{"salesflow: sales reports from S3 into a MySQL warehouse, exactly once"};
     app.require_subcommand(0, 1);
