@@ -8,6 +8,8 @@
 //         position — no line_no; a LineNumberer numbers runs of orders (the runner's way)
 //         sql      — no line_no and no LineNumberer: the exact SQL path (ApplyStagedReport
 //                    falls back), i.e. the loader before the fast path
+//         lastdup  — file mode whose last line repeats the first line's key: the fast path
+//                    inserts everything, is declined at the end, rolls back, falls back
 //   profile=1: the server's slow log (long_query_time 0) lists each statement's time for
 //              the last repetition.
 // Each repetition uses a fresh database: (a) raw LOAD DATA, (b) salesflow = staging load +
@@ -32,7 +34,7 @@ using namespace salesflow::warehouse;
 
 namespace {
 
-enum class Mode { kFile, kPosition, kSql };
+enum class Mode { kFile, kPosition, kSql, kLastDuplicate };
 
 // Generates rows on the fly in 1 MiB chunks: memory stays bounded, as in the real loader.
 // Orders of 3 lines, contiguous, 10 days, 5000 skus, 200000 customers.
@@ -52,7 +54,13 @@ class GeneratedSource : public ChunkSource {
       const int64_t i = next_++;
       line_.source_line = i + 2;
       line_.order_id = fmt::format("ORD-{:09}", i / 3);
-      line_.line_no = mode_ == Mode::kFile ? static_cast<int32_t>(i % 3 + 1) : 0;
+      line_.line_no = mode_ == Mode::kFile || mode_ == Mode::kLastDuplicate
+                          ? static_cast<int32_t>(i % 3 + 1)
+                          : 0;
+      if (mode_ == Mode::kLastDuplicate && i + 1 == rows_) {
+        line_.order_id = "ORD-000000000";  // repeats the first line's key: the worst fallback
+        line_.line_no = 1;
+      }
       line_.order_date = core::DaysFromCivil({2026, 1, 1}) + static_cast<int32_t>(i * 10 / rows_);
       line_.order_seconds = static_cast<int32_t>(i % 86400);
       line_.sku = fmt::format("SKU-{:05}", (i * 7919) % 5000);
@@ -149,7 +157,8 @@ Mode ParseMode(std::string_view name) {
   if (name == "file") return Mode::kFile;
   if (name == "sql") return Mode::kSql;
   if (name == "position") return Mode::kPosition;
-  Fail(Status::InvalidArgument("mode must be file, position or sql"));
+  if (name == "lastdup") return Mode::kLastDuplicate;
+  Fail(Status::InvalidArgument("mode must be file, position, sql or lastdup"));
 }
 
 void PrintProfile(Connection& conn) {
