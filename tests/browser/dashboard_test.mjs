@@ -55,16 +55,18 @@ function startServer(extraEnv = {}) {
                         { env: { ...env, ...extraEnv }, stdio: ['ignore', 'ignore', 'pipe'] });
     servers.push(child);
     let log = '';
+    child.log = () => log;
     const timer = setTimeout(() => reject(new Error('serve did not listen within 30 s:\n' + log)), 30_000);
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (text) => {
-      if (log.length < 100_000) log += text;
+      if (log.length < 1_000_000) log += text;
       const match = /listening on (https?:\/\/[^\s]+)/.exec(log);
       if (match) {
         clearTimeout(timer);
         resolve(match[1].replace(/\/$/, ''));
       }
     });
+    child.exited = new Promise((done) => child.on('exit', (code, signal) => done({ code, signal })));
     child.on('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`serve exited with ${code}:\n${log}`));
@@ -128,8 +130,7 @@ after(async () => {
   for (const child of servers) {
     if (child.exitCode === null) child.kill('SIGTERM');
   }
-  await Promise.all(servers.map((child) => child.exitCode !== null ? null
-    : new Promise((resolve) => child.on('exit', resolve))));
+  await Promise.all(servers.map((child) => child.exited));
   const socket = process.env.SALESFLOW_TEST_DB_SOCKET;
   if (socket) {
     await run('mariadb', ['--no-defaults', '--socket', socket, '-uroot', '-e',
@@ -353,4 +354,14 @@ test('with a keys file the page asks for a key, then works', async () => {
   // Only the expected 401s of the first load and the wrong key were errors.
   assert.deepEqual(keyPage.problems.filter((p) => !/401/.test(p)), []);
   await keyContext.close();
+});
+
+test('the servers stop cleanly on SIGTERM and logged no sanitizer report', async () => {
+  for (const child of servers) child.kill('SIGTERM');
+  for (const child of servers) {
+    const { code } = await child.exited;
+    const log = child.log();
+    assert.doesNotMatch(log, /Sanitizer|runtime error:/, log.slice(-4000));
+    assert.equal(code, 0, log.slice(-4000));
+  }
 });
