@@ -109,6 +109,13 @@ class DayBitmaps {
 
  private:
   PendingRow& Find(uint8_t dimension, std::string_view currency, std::string_view value) {
+    // Lines arrive in index order (day, currency, order): consecutive lines mostly share the
+    // currency, country, region and channel, so the previous entry usually matches.
+    Last& last = last_[dimension];
+    if (last.index < rows_.size() && rows_[last.index].currency == currency &&
+        rows_[last.index].value == value) {
+      return rows_[last.index];
+    }
     // dimension, currency length, currency, value: unambiguous whatever the bytes.
     key_.clear();
     key_.push_back(static_cast<char>(dimension));
@@ -122,9 +129,14 @@ class DayBitmaps {
       row.currency = currency;
       row.value = value;
     }
+    last.index = it->second;
     return rows_[it->second];
   }
 
+  struct Last {
+    size_t index = SIZE_MAX;  // into rows_
+  };
+  std::array<Last, kDimensionNames.size()> last_;
   std::string key_;  // scratch, reused
   std::unordered_map<std::string, size_t> index_;
   std::vector<PendingRow> rows_;
