@@ -71,8 +71,17 @@ e2e_cleanup() {
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
   done
+  local log
+  # A sanitizer report in any process's log fails the test, even from a process whose exit
+  # code the test did not check (servers stopped here).
+  for log in "$E2E_TMP"/*.log; do
+    if [ -f "$log" ] && grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log"; then
+      echo "FAIL: sanitizer report in $log:" >&2
+      grep -E -A 30 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$log" | head -n 60 >&2
+      rc=1
+    fi
+  done
   if [ $rc -ne 0 ]; then
-    local log
     for log in "$E2E_TMP"/*.log; do
       [ -f "$log" ] || continue
       echo "===== tail of $log =====" >&2
