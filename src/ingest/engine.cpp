@@ -26,8 +26,6 @@ Status ForClient(Status status) {
   switch (status.code()) {
     case StatusCode::kUnauthenticated:
     case StatusCode::kPermissionDenied:
-    case StatusCode::kInternal:
-    case StatusCode::kDataLoss:
       return Status::Unavailable(status.message());
     default:
       return status;
@@ -36,7 +34,10 @@ Status ForClient(Status status) {
 
 Status StorageForClient(Status status) {
   // A missing bucket or directory is a configuration problem, not a missing report.
-  if (status.code() == StatusCode::kNotFound) return Status::Unavailable(status.message());
+  // A transfer cut short is the peer's trouble too.
+  if (status.code() == StatusCode::kNotFound || status.code() == StatusCode::kDataLoss) {
+    return Status::Unavailable(status.message());
+  }
   return ForClient(std::move(status));
 }
 

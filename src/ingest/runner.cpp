@@ -262,8 +262,9 @@ StreamOutcome JobRun::Stream(Connection& connection, StagingTable& staging,
       status = reader_status;
     }
     if (status.ok()) status = sink.Flush();
-    if (!reader_status.ok() && sink.error().ok() &&
-        reader_status.code() != StatusCode::kCancelled) {
+    if (!sink.error().ok()) {
+      // The loading side closed the queue: its own error (load_error) says why.
+    } else if (!reader_status.ok() && reader_status.code() != StatusCode::kCancelled) {
       out.reader_error = reader_status;
     } else if (!status.ok()) {
       out.storage_error = status;

@@ -302,3 +302,48 @@ TEST_F(EngineTest, StatsFromSummariesEqualAGroupByOverSalesAfterLoadsReplacesAnd
 
 }  // namespace
 }  // namespace salesflow::ingest::testing
+
+namespace salesflow::ingest::testing {
+namespace {
+
+TEST_F(EngineTest, ALoadWhoseDatabaseConnectionDiesIsRolledBackAndRetriedOnce) {
+  GeneratedReports reports = Generate(1, 100'000, 13, /*dirty_rate=*/0.001);
+  const auto& [name, bytes] = *reports.files.begin();
+  Upload(name, bytes);
+  auto engine = OpenEngine(/*workers=*/1);
+  ASSERT_NE(engine, nullptr);
+  ProcessSpec spec;
+  spec.keys = {name};
+  auto jobs = engine->EnqueueProcess(spec);
+  ASSERT_OK(jobs.status());
+  const JobId id = jobs->front().id;
+
+  // Kill the worker's load session from the server side while it streams.
+  warehouse::Connection admin = Connect();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int64_t victim = 0;
+  while (victim == 0 && std::chrono::steady_clock::now() < deadline) {
+    auto found = admin.Query(
+        "SELECT id FROM information_schema.processlist WHERE db = ? AND info LIKE 'LOAD DATA%'",
+        {std::string_view(db_.database)});
+    ASSERT_OK(found.status());
+    if (!found->empty()) victim = found->Int(0, 0);
+  }
+  ASSERT_NE(victim, 0) << "never saw the load running";
+  ASSERT_OK(admin.Execute("KILL CONNECTION " + std::to_string(victim)));
+
+  auto done = engine->WaitForJobs(std::vector<JobId>{id}, std::chrono::seconds(120));
+  ASSERT_OK(done.status());
+  const JobRecord& job = done->front();
+  ASSERT_EQ(job.state, JobState::kSucceeded) << job.error;
+  EXPECT_EQ(job.outcome, JobOutcome::kLoaded);
+  EXPECT_EQ(job.attempts, 2);
+  const generator::FileManifest& file = reports.manifest.files.front();
+  EXPECT_EQ(job.counts.rows_loaded, file.lines - file.bad_lines);
+  EXPECT_EQ(SalesTotals(), file.totals);
+  EXPECT_EQ(QueryInt("SELECT COUNT(*) FROM rejects"), file.bad_lines);
+  ExpectSummariesMatchSales();
+}
+
+}  // namespace
+}  // namespace salesflow::ingest::testing
