@@ -10,6 +10,7 @@
 #include "cli/progress.h"
 #include "cli/table.h"
 #include "cli/url.h"
+#include "core/object_key.h"
 
 namespace salesflow::cli {
 
@@ -89,8 +90,15 @@ Result<std::vector<std::string>> UploadKeys(const UploadArgs& args) {
   }
   std::vector<std::string> keys;
   for (const auto& file : args.files) {
-    keys.push_back(args.key.empty() ? args.prefix + std::filesystem::path(file).filename().string()
-                                    : args.key);
+    std::string key = args.key.empty()
+                          ? args.prefix + std::filesystem::path(file).filename().string()
+                          : args.key;
+    // The server checks keys too, but it refuses from the headers and closes while a large
+    // body is still being sent, so its reason may never arrive: check before sending.
+    if (Status valid = ValidateObjectKey(key); !valid.ok()) {
+      return Status::InvalidArgument("upload: " + valid.message());
+    }
+    keys.push_back(std::move(key));
   }
   return keys;
 }

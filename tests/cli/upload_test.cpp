@@ -190,13 +190,24 @@ TEST_F(UploadTest, KeyWithSeveralFilesIsAUsageError) {
 TEST_F(UploadTest, ServerRefusalIsReported) {
   FakeServer refusing;
   refusing.Post("/api/upload", [](const httplib::Request&, httplib::Response& response) {
-    testing::ErrorReply(response, 400, "invalid_argument", "key '../x.csv' has a '..' segment");
+    testing::ErrorReply(response, 409, "conflict", "a job is running on 'x.csv'");
   });
   const std::string file = WriteFile("x.csv", "x");
   const CliRun run =
-      RunCli(CliOptions{refusing.url(), "", false}, {"upload", file, "--key", "../x.csv"});
+      RunCli(CliOptions{refusing.url(), "", false}, {"upload", file, "--key", "x.csv"});
   EXPECT_EQ(run.code, kExitFailed);
-  EXPECT_EQ(run.err, "salesflow: 400 invalid_argument: key '../x.csv' has a '..' segment\n");
+  EXPECT_EQ(run.err, "salesflow: 409 conflict: a job is running on 'x.csv'\n");
+}
+
+TEST_F(UploadTest, InvalidKeyIsRefusedBeforeSending) {
+  // The server would refuse it from the headers while the body is still being written, so
+  // its reason could be lost: the client checks the key rules itself first.
+  const std::string file = WriteFile("x.csv", "x");
+  const CliRun run =
+      RunCli(CliOptions{server_.url(), "", false}, {"upload", file, "--key", "../x.csv"});
+  EXPECT_EQ(run.code, kExitUsage);
+  EXPECT_EQ(run.err, "salesflow: upload: object key has a '..' path segment\n");
+  EXPECT_TRUE(uploads().empty());
 }
 
 TEST_F(UploadTest, EarlyRefusalOfALargeUploadIsExplained) {
