@@ -185,11 +185,12 @@ run_salesflow() {
   local job_id
   job_id="$(json_field "$response" 'd["jobs"][0]["job_id"]')" ||
     { cat "$response" >&2; die "POST /api/process answered $code without a job"; }
-  # A wait is bounded server-side (202 with the current state): follow the job to its end.
+  # A wait is bounded server-side (5 min, then 202 with the current state): follow the job to
+  # its end, once a second (the job's own times come from the jobs table, in milliseconds).
   while [ "$(json_field "$response" 'd["jobs"][0]["status"]' 2>/dev/null)" != succeeded ] &&
     [ "$(json_field "$response" 'd["jobs"][0]["status"]' 2>/dev/null)" != failed ]; do
     kill -0 "$serve_pid" 2>/dev/null || { tail -20 "$log" >&2; die "salesflow serve died during the job"; }
-    sleep 0.05
+    sleep 1
     curl -fsS "$base/api/jobs/$job_id" | "$python" -c 'import json,sys; print(json.dumps({"jobs": [json.load(sys.stdin)]}))' >"$response.tmp" &&
       mv "$response.tmp" "$response"
   done
