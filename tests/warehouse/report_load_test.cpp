@@ -404,6 +404,39 @@ TEST_P(ReportLoadTest, FallsBackWhenLinesAreNotNumbered) {
   ExpectSummariesMatchSales();
 }
 
+// The fast path and the dictionaries work on ranges of 250000 source lines: lines far apart
+// in the file fall into different statements.
+TEST_P(ReportLoadTest, FastPathSpansSourceLineRangesWithDenseDictionaries) {
+  const auto [fast, counts] =
+      LoadTryingFast(1, 11,
+                     {Line(2, "A", 0, "2026-01-01", "S1", 1, 10000, "C1"),
+                      Line(300002, "A", 0, "2026-01-01", "S2", 1, 100, "C1"),
+                      Line(600002, "B", 0, "2026-01-02", "S1", 1, 200, "C1"),
+                      Line(900002, "C", 0, "2026-01-02", "S1", 1, 200, "C2")},
+                     /*number_runs=*/true);
+  EXPECT_TRUE(fast);
+  EXPECT_EQ(counts.upsert.inserted, 4u);
+  EXPECT_EQ(LineNo("A", "S2"), 2);
+  // Later ranges saw the ids earlier ones added: none burnt.
+  EXPECT_EQ(Scalar("SELECT MAX(id) - COUNT(*) FROM order_keys"), 0);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM order_keys"), 3);
+  EXPECT_EQ(Scalar("SELECT MAX(id) - COUNT(*) FROM customer_keys"), 0);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM customer_keys"), 2);
+  ExpectSummariesMatchSales();
+}
+
+TEST_P(ReportLoadTest, FallsBackOnARepeatInALaterRange) {
+  const auto [fast, counts] = LoadTryingFast(1, 11,
+                                             {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000),
+                                              Line(700002, "A", 1, "2026-01-01", "S2", 1, 100)},
+                                             /*number_runs=*/true);
+  EXPECT_FALSE(fast);
+  EXPECT_EQ(counts.duplicates, 1u);
+  EXPECT_EQ(counts.upsert.inserted, 1u);
+  EXPECT_EQ(Scalar("SELECT source_line FROM sales"), 2);
+  ExpectSummariesMatchSales();
+}
+
 TEST_P(ReportLoadTest, EmptyReportUnloadsThePreviousVersion) {
   LoadReport(1, 11, {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000)});
   const auto [fast, counts] = LoadTryingFast(1, 12, {}, true);
