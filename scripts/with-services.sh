@@ -49,7 +49,10 @@ db_port="$(free_port)"
 db_socket="$work/mariadb.sock"
 db_user_args=()
 [ "$(id -u)" -eq 0 ] && db_user_args=(--user=root)
-mariadb-install-db --no-defaults --datadir="$work/mariadb" "${db_user_args[@]}" \
+# A private tmpdir: every mariadbd deletes all #sql* files in its tmpdir when it starts, so
+# servers sharing /tmp would destroy each other's internal temporary tables.
+mkdir -p "$work/tmp"
+mariadb-install-db --no-defaults --datadir="$work/mariadb" "${db_user_args[@]}" --tmpdir="$work/tmp" \
   --auth-root-authentication-method=normal --skip-test-db >"$work/mariadb-install.log" 2>&1 ||
   { cat "$work/mariadb-install.log" >&2; exit 1; }
 cat >"$work/mariadb-ctl" <<CTL
@@ -62,7 +65,7 @@ case "\$1" in
     while [ -e "$work/mariadb.pid" ]; do sleep 0.05; done ;;
   start)
     mariadbd --no-defaults --datadir="$work/mariadb" ${db_user_args[*]} --port=$db_port \
-      --bind-address=127.0.0.1 --socket="$db_socket" --local-infile=1 \
+      --bind-address=127.0.0.1 --socket="$db_socket" --local-infile=1 --tmpdir="$work/tmp" \
       --pid-file="$work/mariadb.pid" --max-connections=500 --innodb-buffer-pool-size=512M \
       --innodb-flush-log-at-trx-commit=2 --log-error="$work/mariadb.err" >>"$work/mariadb.out" 2>&1 &
     for _ in \$(seq 300); do

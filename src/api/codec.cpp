@@ -328,9 +328,15 @@ std::string FormatTimestamp(Timestamp time) {
   const auto seconds = std::chrono::floor<std::chrono::seconds>(time).time_since_epoch().count();
   const int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
   const int64_t in_day = seconds - days * 86400;
-  char clock[16];
-  std::snprintf(clock, sizeof(clock), "T%02d:%02d:%02dZ", static_cast<int>(in_day / 3600),
-                static_cast<int>(in_day / 60 % 60), static_cast<int>(in_day % 60));
+  // in_day is in [0, 86400): every field has exactly two digits.
+  const auto two_digits = [](int64_t value, char* out) {
+    out[0] = static_cast<char>('0' + value / 10);
+    out[1] = static_cast<char>('0' + value % 10);
+  };
+  char clock[] = "T00:00:00Z";
+  two_digits(in_day / 3600, clock + 1);
+  two_digits(in_day / 60 % 60, clock + 4);
+  two_digits(in_day % 60, clock + 7);
   return core::FormatDate(static_cast<int32_t>(days)) + clock;
 }
 

@@ -345,7 +345,11 @@ RunResult JobRun::RejectRatioFailure(Transaction& tx, Connection& connection, in
 
 RunResult JobRun::RunSteps() {
   // 1. A session of our own: a crash or a lost connection rolls everything back.
-  auto opened = Connection::Open(env_.db);
+  // The load's set-based statements can run for many minutes on a large report on a busy
+  // server; liveness is the lease's job, not a socket timeout's.
+  warehouse::ConnectOptions connect;
+  connect.read_timeout = std::chrono::hours(2);
+  auto opened = Connection::Open(env_.db, connect);
   if (!opened.ok()) return Fail(opened.status());
   Connection& connection = *opened;
   if (Status s = ConfigureSession(connection); !s.ok()) return Fail(s);
