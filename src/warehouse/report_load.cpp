@@ -102,7 +102,7 @@ constexpr std::string_view kStagedValueColumns =
 // single statement grows with the file: its time stays well under the client's read
 // timeout (a 5M-line DISTINCT exceeded 300 s, docs/benchmarks.md) and its internal
 // temporary tables stay in memory.
-constexpr int64_t kRangeLines = 250'000;
+constexpr int64_t kRangeLines = 1'000'000;
 
 // Calls `body(first, last)` for consecutive source_line ranges covering the staging table
 // `table` (quoted), in order, until it returns false or fails.

@@ -404,15 +404,15 @@ TEST_P(ReportLoadTest, FallsBackWhenLinesAreNotNumbered) {
   ExpectSummariesMatchSales();
 }
 
-// The fast path and the dictionaries work on ranges of 250000 source lines: lines far apart
+// The fast path and the dictionaries work on ranges of 1000000 source lines: lines far apart
 // in the file fall into different statements.
 TEST_P(ReportLoadTest, FastPathSpansSourceLineRangesWithDenseDictionaries) {
   const auto [fast, counts] =
       LoadTryingFast(1, 11,
                      {Line(2, "A", 0, "2026-01-01", "S1", 1, 10000, "C1"),
-                      Line(300002, "A", 0, "2026-01-01", "S2", 1, 100, "C1"),
-                      Line(600002, "B", 0, "2026-01-02", "S1", 1, 200, "C1"),
-                      Line(900002, "C", 0, "2026-01-02", "S1", 1, 200, "C2")},
+                      Line(1000002, "A", 0, "2026-01-01", "S2", 1, 100, "C1"),
+                      Line(2000002, "B", 0, "2026-01-02", "S1", 1, 200, "C1"),
+                      Line(3000002, "C", 0, "2026-01-02", "S1", 1, 200, "C2")},
                      /*number_runs=*/true);
   EXPECT_TRUE(fast);
   EXPECT_EQ(counts.upsert.inserted, 4u);
@@ -428,7 +428,7 @@ TEST_P(ReportLoadTest, FastPathSpansSourceLineRangesWithDenseDictionaries) {
 TEST_P(ReportLoadTest, FallsBackOnARepeatInALaterRange) {
   const auto [fast, counts] = LoadTryingFast(1, 11,
                                              {Line(2, "A", 1, "2026-01-01", "S1", 1, 10000),
-                                              Line(700002, "A", 1, "2026-01-01", "S2", 1, 100)},
+                                              Line(2500002, "A", 1, "2026-01-01", "S2", 1, 100)},
                                              /*number_runs=*/true);
   EXPECT_FALSE(fast);
   EXPECT_EQ(counts.duplicates, 1u);
