@@ -88,7 +88,7 @@ expect_eq "sales rows == the new manifest" "$(jq -r .totals.USD.lines "$m2")" \
 # order_id = SO-<yyyymmdd>-<run tag>-<seq>: the run tag tells the two versions apart.
 tag1="$(grep -o -m1 '^SO-[0-9]*-[0-9A-Fa-f]*-' "$E2E_TMP/v1/$a" | cut -d- -f3)"
 tag2="$(grep -o -m1 '^SO-[0-9]*-[0-9A-Fa-f]*-' "$E2E_TMP/v2/$a" | cut -d- -f3)"
-[ -n "$tag1" ] && [ "$tag1" != "$tag2" ] || e2e_fail "run tags '$tag1' '$tag2' do not tell seeds apart"
+if [ -z "$tag1" ] || [ "$tag1" = "$tag2" ]; then e2e_fail "run tags '$tag1' '$tag2' do not tell seeds apart"; fi
 expect_eq "lines of the old version left" 0 \
   "$(e2e_sql "SELECT COUNT(*) FROM sales WHERE order_id LIKE 'SO-%-$tag1-%'")"
 sf rejects "$a" --out "$E2E_TMP/rejects.csv"

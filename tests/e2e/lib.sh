@@ -214,13 +214,6 @@ expect_contains() {
   esac
 }
 
-expect_not_contains() {
-  case "$3" in
-    *"$2"*) e2e_fail "$1: must not contain '$2'" ;;
-    *) ;;
-  esac
-}
-
 # --- manifest ---------------------------------------------------------------------------
 
 # Totals of the manifest (whole run, or one file with FILE) as the stats API writes them:
