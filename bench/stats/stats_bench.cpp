@@ -5,6 +5,9 @@
 // Needs SALESFLOW_TEST_DB (run under scripts/with-services.sh; bench/stats/run.sh does it).
 //   stats_bench [--lines N=10000000] [--days D=365] [--iterations I=200] [--naive-iterations 5]
 //               [--direct-iterations 10] [--database NAME=stats_bench] [--reuse] [--loaders T=1]
+// [--queries abc] runs a subset; [--no-bitmap-rebuild] skips measuring the bitmaps' cost.
+// Latencies are wall clock; "cpu" is this thread's CPU time for the same calls, which shows
+// the cost when other processes compete for the cores.
 // --reuse keeps an already loaded database of the same size (skips the load).
 #include <fmt/format.h>
 
@@ -14,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <thread>
@@ -61,6 +65,8 @@ struct Options {
   int loaders = 1;  // 2 hit deadlocks on the dictionaries (see docs/stats.md)
   std::string database = "stats_bench";
   bool reuse = false;
+  bool measure_bitmaps = true;
+  std::string queries = "abc";
 };
 
 // ---- a shop's sales, generated fast and deterministically ----------------------------------
@@ -211,23 +217,35 @@ struct Latency {
   double p50_ms = 0;
   double p99_ms = 0;
   double max_ms = 0;
+  double cpu_p50_ms = 0;
+  double cpu_p99_ms = 0;
   int runs = 0;
 };
 
+double ThreadCpuMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
+
 Latency Measure(int iterations, const std::function<void()>& run) {
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   ms.reserve(static_cast<size_t>(iterations));
+  cpu.reserve(static_cast<size_t>(iterations));
   for (int i = 0; i < iterations; ++i) {
     const auto start = Clock::now();
+    const double cpu_start = ThreadCpuMs();
     run();
+    cpu.push_back(ThreadCpuMs() - cpu_start);
     ms.push_back(Seconds(start) * 1000);
   }
   std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) {
-    const size_t index = static_cast<size_t>(q * static_cast<double>(ms.size() - 1) + 0.5);
-    return ms[std::min(index, ms.size() - 1)];
+  std::sort(cpu.begin(), cpu.end());
+  auto at = [](const std::vector<double>& v, double q) {
+    const size_t index = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+    return v[std::min(index, v.size() - 1)];
   };
-  return {at(0.5), at(0.99), ms.back(), iterations};
+  return {at(ms, 0.5), at(ms, 0.99), ms.back(), at(cpu, 0.5), at(cpu, 0.99), iterations};
 }
 
 std::string Describe(const StatsResult& result) {
@@ -258,8 +276,8 @@ bool Compare(Connection& connection, SummaryCache& cache, const char* name, cons
   std::printf("\n%s\n  answer: %s\n", name, Describe(naive).c_str());
   std::printf(
       "  QueryStats, cached     p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d runs; cold "
-      "%.1f ms)\n",
-      warm.p50_ms, warm.p99_ms, warm.max_ms, warm.runs, cold_ms);
+      "%.1f ms; thread cpu p50 %.2f ms, p99 %.2f ms)\n",
+      warm.p50_ms, warm.p99_ms, warm.max_ms, warm.runs, cold_ms, warm.cpu_p50_ms, warm.cpu_p99_ms);
   std::printf("  QueryStats, no cache   p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d runs)\n",
               direct.p50_ms, direct.p99_ms, direct.max_ms, direct.runs);
   std::printf("  naive GROUP BY         p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms  (%d runs)\n",
@@ -299,6 +317,10 @@ Options Parse(int argc, char** argv) {
       options.database = value();
     } else if (arg == "--reuse") {
       options.reuse = true;
+    } else if (arg == "--no-bitmap-rebuild") {
+      options.measure_bitmaps = false;
+    } else if (arg == "--queries") {
+      options.queries = value();
     } else {
       std::fprintf(stderr, "stats_bench: unknown option %s (see the header of stats_bench.cpp)\n",
                    arg.c_str());
@@ -345,7 +367,7 @@ int main(int argc, char** argv) {
   }
 
   // What the bitmaps cost: rebuild them for every day, alone (the same code the load runs).
-  {
+  if (options.measure_bitmaps) {
     const auto start = Clock::now();
     const BitmapRefreshStats rebuilt = Must(RebuildAllSummaryBitmaps(connection), "rebuild");
     const double seconds = Seconds(start);
@@ -372,12 +394,19 @@ int main(int argc, char** argv) {
   (void)first;
   SummaryCache cache;
   bool ok = true;
-  ok &= Compare(connection, cache, "(a) full-range total, USD",
-                {std::nullopt, std::nullopt, StatsGroupBy::kNone, std::nullopt, "USD"}, options);
-  ok &= Compare(connection, cache, "(b) one month by day (2025-06), USD",
-                {june, june + 29, StatsGroupBy::kDay, std::nullopt, "USD"}, options);
-  ok &= Compare(connection, cache, "(c) top 10 skus over a quarter (2025-Q2), USD",
-                {q2, q2_end, StatsGroupBy::kSku, 10, "USD"}, options);
+  auto wanted = [&](char query) { return options.queries.find(query) != std::string::npos; };
+  if (wanted('a')) {
+    ok &= Compare(connection, cache, "(a) full-range total, USD",
+                  {std::nullopt, std::nullopt, StatsGroupBy::kNone, std::nullopt, "USD"}, options);
+  }
+  if (wanted('b')) {
+    ok &= Compare(connection, cache, "(b) one month by day (2025-06), USD",
+                  {june, june + 29, StatsGroupBy::kDay, std::nullopt, "USD"}, options);
+  }
+  if (wanted('c')) {
+    ok &= Compare(connection, cache, "(c) top 10 skus over a quarter (2025-Q2), USD",
+                  {q2, q2_end, StatsGroupBy::kSku, 10, "USD"}, options);
+  }
   const SummaryCache::Counters counters = cache.counters();
   std::printf("\ncache: %.1f MiB held, %llu slice hits, %llu misses\n",
               static_cast<double>(counters.bytes) / (1 << 20),
