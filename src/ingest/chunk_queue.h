@@ -20,7 +20,9 @@
 
 namespace salesflow::ingest {
 
-enum class ChunkKind { kSales, kRejects };
+// kSummaries carries no bytes: the producer asks the loading thread to merge the load's
+// summary delta between two LOAD DATA statements (line_sinks.h, DirectSink).
+enum class ChunkKind { kSales, kRejects, kSummaries };
 
 class ChunkQueue {
  public:

@@ -4,11 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <thread>
 
 #include "ingest/chunk_queue.h"
 #include "ingest/content_hash.h"
+#include "ingest/line_sinks.h"
 #include "ingest/reject_tally.h"
 #include "reader/report_reader.h"
 #include "warehouse/line_numberer.h"
@@ -59,62 +61,16 @@ bool IsTransient(const Status& status) {
   }
 }
 
-// Feeds the reader's output into the queue as LOAD DATA text, and tallies the rejects.
-class QueueSink : public reader::LineSink {
- public:
-  QueueSink(ChunkQueue* queue, size_t chunk_bytes, uint64_t report_id, uint64_t job_id,
-            LiveProgress* progress)
-      : queue_(queue),
-        chunk_bytes_(chunk_bytes),
-        report_id_(report_id),
-        job_id_(job_id),
-        progress_(progress) {
-    sales_.reserve(chunk_bytes_ + 4096);
-  }
-
-  Status OnLine(const core::SalesLine& line) override {
-    warehouse::AppendLoadDataRow(line, numberer_.Next(line), &sales_);
-    progress_->rows_loaded.fetch_add(1, std::memory_order_relaxed);
-    if (sales_.size() >= chunk_bytes_) return Ship(ChunkKind::kSales, &sales_);
-    return Status::Ok();
-  }
-
-  Status OnReject(const core::RejectedRow& reject) override {
-    tally_.Add(reject.reason, reject.line);
-    warehouse::AppendRejectRow(report_id_, job_id_, reject, &rejects_);
-    if (rejects_.size() >= chunk_bytes_) return Ship(ChunkKind::kRejects, &rejects_);
-    return Status::Ok();
-  }
-
-  Status Flush() {
-    SF_RETURN_IF_ERROR(Ship(ChunkKind::kSales, &sales_));
-    return Ship(ChunkKind::kRejects, &rejects_);
-  }
-
-  const RejectTally& tally() const { return tally_; }
-  // The first error this sink returned (the queue closed), if any.
-  const Status& error() const { return error_; }
-
- private:
-  Status Ship(ChunkKind kind, std::string* buffer) {
-    if (buffer->empty()) return Status::Ok();
-    std::string full = std::move(*buffer);
-    *buffer = queue_->TakeBuffer();
-    Status pushed = queue_->Push(kind, std::move(full));
-    if (!pushed.ok() && error_.ok()) error_ = pushed;
-    return pushed;
-  }
-
-  ChunkQueue* queue_;
-  size_t chunk_bytes_;
-  uint64_t report_id_;
-  uint64_t job_id_;
-  LiveProgress* progress_;
-  warehouse::LineNumberer numberer_;  // line numbers by run, so the fast apply can work
-  std::string sales_;
-  std::string rejects_;
-  RejectTally tally_;
-  Status error_;
+// How the loading thread sends what the producer queues.
+struct LoadPlan {
+  QueuedSink* sink = nullptr;
+  // One LOAD DATA (or INSERT) statement for a run of sales chunks.
+  std::function<Result<warehouse::LoadStats>(warehouse::ChunkSource&,
+                                             const warehouse::LoadOptions&)>
+      load_sales;
+  // The direct load's summary merges (null for the staged path).
+  SummaryMerge* merge = nullptr;
+  std::function<Status()> merge_summaries;
 };
 
 // What streaming one report produced.
@@ -126,7 +82,22 @@ struct StreamOutcome {
   reader::ReaderStats stats;
   RejectTally tally;
   uint64_t staged_rows = 0;
+  uint64_t skipped = 0;   // rows LOAD DATA ... IGNORE left out (the direct load)
+  uint64_t warnings = 0;  // server warnings other than those skips
   bool used_insert_fallback = false;
+};
+
+// What a successful load hands to FinishLoad.
+struct LoadSummary {
+  RejectTally tally;
+  int64_t rows_read = 0;
+  warehouse::UpsertCounts upsert;
+  bool replaced = false;
+  int64_t last_modified = 0;
+  const char* path = "";  // for the log: direct, fast path, exact path
+  bool used_insert_fallback = false;
+  std::chrono::steady_clock::duration stream_time{};
+  std::chrono::steady_clock::duration apply_time{};
 };
 
 class JobRun {
@@ -213,8 +184,38 @@ class JobRun {
   RunResult RejectRatioFailure(Transaction& tx, Connection& connection, int64_t report_id,
                                std::optional<JobId> current_load, bool dry_run, int64_t rows_read,
                                double max_ratio, const RejectTally& tally);
-  StreamOutcome Stream(Connection& connection, StagingTable& staging,
-                       const reader::ReaderOptions& reader_options, uint64_t report_id);
+  // Streams the report through `plan.sink` (built on `queue`) into the warehouse.
+  StreamOutcome Stream(Connection& connection, ChunkQueue& queue, const LoadPlan& plan,
+                       const reader::ReaderOptions& reader_options);
+  QueuedSink::Target SinkTarget(ChunkQueue& queue, int64_t report_id) const {
+    QueuedSink::Target target;
+    target.queue = &queue;
+    target.chunk_bytes = env_.options.chunk_bytes;
+    target.report_id = static_cast<uint64_t>(report_id);
+    target.job_id = static_cast<uint64_t>(job_.id);
+    target.progress = &control_.progress;
+    return target;
+  }
+  StreamOutcome StreamStaged(Connection& connection, StagingTable& staging,
+                             const reader::ReaderOptions& reader_options, int64_t report_id);
+  // The direct load (warehouse/report_load.h); nullopt = it stood down (a line repeats or
+  // overwrites another report's, or the reject ratio needs the exact count): nothing of it
+  // remains and the staged path must run.
+  std::optional<RunResult> TryDirect(Connection& connection, const ResolvedOptions& resolved,
+                                     int64_t report_id, const storage::ObjectInfo& head);
+  // Outcomes decided by content once the SHA-256 is known: unchanged, duplicate.
+  std::optional<RunResult> DecideByContent(Transaction& tx, Connection& connection,
+                                           int64_t report_id, bool was_loaded,
+                                           const std::optional<LedgerEntry>& ledger);
+  Result<Connection> OpenLoadConnection() const;
+  // The failure a stream ended with, if any (also a row count that does not add up).
+  std::optional<RunResult> StreamFailure(const StreamOutcome& streamed);
+  RunResult RunStaged(Connection& connection, const ResolvedOptions& resolved, int64_t report_id,
+                      bool was_loaded, const std::optional<LedgerEntry>& ledger,
+                      const storage::ObjectInfo& head);
+  // Rejects, accounting, ledger and commit of a load that succeeded.
+  RunResult FinishLoad(Transaction& tx, Connection& connection, int64_t report_id,
+                       const LoadSummary& load);
   RunResult Commit(Transaction& tx, Connection& connection, FinalJobState state) {
     RunResult r = Record(connection, std::move(state));
     if (r.end != RunEnd::kRecorded) return r;
@@ -230,17 +231,17 @@ class JobRun {
   std::string etag_;
   int64_t head_size_ = 0;
   std::string sha256_hex_;
+  bool force_ = false;  // the resolved request's
 };
 
-StreamOutcome JobRun::Stream(Connection& connection, StagingTable& staging,
-                             const reader::ReaderOptions& reader_options, uint64_t report_id) {
+StreamOutcome JobRun::Stream(Connection& connection, ChunkQueue& queue, const LoadPlan& plan,
+                             const reader::ReaderOptions& reader_options) {
   const RunnerOptions& options = env_.options;
   StreamOutcome out;
-  ChunkQueue queue(options.queue_chunks);
-  QueueSink sink(&queue, options.chunk_bytes, report_id, static_cast<uint64_t>(job_.id),
-                 &control_.progress);
+  QueuedSink& sink = *plan.sink;
   reader::ReportReader report_reader(reader_options, &sink);
   ContentHash hash;
+  Status sink_error;
 
   std::thread producer([&] {
     storage::GetOptions get;
@@ -263,7 +264,9 @@ StreamOutcome JobRun::Stream(Connection& connection, StagingTable& staging,
     }
     if (status.ok()) status = sink.Flush();
     if (!sink.error().ok()) {
-      // The loading side closed the queue: its own error (load_error) says why.
+      // Cancelled: the loading side closed the queue and its own error says why. Else the
+      // sink's warehouse work failed (a lost session, a deadlock): a load error.
+      if (sink.error().code() != StatusCode::kCancelled) sink_error = sink.error();
     } else if (!reader_status.ok() && reader_status.code() != StatusCode::kCancelled) {
       out.reader_error = reader_status;
     } else if (!status.ok()) {
@@ -272,36 +275,63 @@ StreamOutcome JobRun::Stream(Connection& connection, StagingTable& staging,
     queue.Finish(status);
   });
 
-  // The loading side: one LOAD DATA statement per run of same-kind chunks.
+  // The loading side: one statement per run of same-kind chunks, merges in between.
   warehouse::LoadOptions load_options;
   load_options.force_insert_fallback = options.force_insert_fallback;
   Status load_status;
   for (;;) {
     auto next = queue.PeekKind();
     if (!next.ok() || !*next) break;  // the producer's error is reported by the producer
+    if (**next == ChunkKind::kSummaries) {
+      queue.Recycle(queue.Pop());
+      load_status = plan.merge_summaries ? plan.merge_summaries()
+                                         : Status::Internal("a summary merge without a delta");
+      if (plan.merge != nullptr) plan.merge->Complete(load_status);
+      if (!load_status.ok()) break;
+      continue;
+    }
     ChunkRunSource run(&queue, **next);
     auto loaded = **next == ChunkKind::kSales
-                      ? staging.Load(run, load_options)
+                      ? plan.load_sales(run, load_options)
                       : warehouse::LoadRejects(connection, run, load_options);
     if (!loaded.ok()) {
       load_status = loaded.status();
       break;
     }
-    if (**next == ChunkKind::kSales) out.staged_rows += loaded->records;
+    if (**next == ChunkKind::kSales) {
+      out.staged_rows += loaded->records;
+      out.skipped += loaded->skipped;
+      out.warnings += loaded->warnings - std::min(loaded->warnings, loaded->skipped);
+    }
     if (loaded->used_insert_fallback) {
       load_options.force_insert_fallback = true;  // do not ask a refusing server again
       out.used_insert_fallback = true;
     }
   }
   queue.Close();  // unblocks the producer if the load stopped early
+  if (plan.merge != nullptr) plan.merge->Complete(Status::Cancelled("the load stopped"));
   producer.join();
 
   // A load that failed because its source failed reports the source's error instead.
-  if (out.storage_error.ok() && out.reader_error.ok()) out.load_error = load_status;
+  if (out.storage_error.ok() && out.reader_error.ok()) {
+    out.load_error = load_status.ok() ? sink_error : load_status;
+  }
   out.stats = report_reader.stats();
   out.tally = sink.tally();
   out.sha256_hex = hash.FinishHex();
   return out;
+}
+
+StreamOutcome JobRun::StreamStaged(Connection& connection, StagingTable& staging,
+                                   const reader::ReaderOptions& reader_options, int64_t report_id) {
+  ChunkQueue queue(env_.options.queue_chunks);
+  StagingSink sink(SinkTarget(queue, report_id));
+  LoadPlan plan;
+  plan.sink = &sink;
+  plan.load_sales = [&](warehouse::ChunkSource& source, const warehouse::LoadOptions& options) {
+    return staging.Load(source, options);
+  };
+  return Stream(connection, queue, plan, reader_options);
 }
 
 Status JobRun::NumberExactly(Connection& connection, const StagingTable& staging, int64_t report_id,
@@ -345,14 +375,9 @@ RunResult JobRun::RejectRatioFailure(Transaction& tx, Connection& connection, in
 
 RunResult JobRun::RunSteps() {
   // 1. A session of our own: a crash or a lost connection rolls everything back.
-  // The load's set-based statements can run for many minutes on a large report on a busy
-  // server; liveness is the lease's job, not a socket timeout's.
-  warehouse::ConnectOptions connect;
-  connect.read_timeout = std::chrono::hours(2);
-  auto opened = Connection::Open(env_.db, connect);
+  auto opened = OpenLoadConnection();
   if (!opened.ok()) return Fail(opened.status());
   Connection& connection = *opened;
-  if (Status s = ConfigureSession(connection); !s.ok()) return Fail(s);
 
   // 2. Options: the request's, else the stored prefix mapping's, else defaults.
   auto stored = MappingForKey(connection, job_.key);
@@ -362,6 +387,7 @@ RunResult JobRun::RunSteps() {
   if (!resolved.ok()) return FailPermanently(resolved.status());
   const bool dry_run = resolved->dry_run;
   const bool force = resolved->force;
+  force_ = force;
 
   // 3. The fast pre-check: same ETag and size as the loaded version means same content.
   auto head = env_.store->Head(job_.key);
@@ -383,22 +409,58 @@ RunResult JobRun::RunSteps() {
     return Record(connection, Succeeded(JobOutcome::kUnchanged));
   }
 
-  // 4. Stream into staging inside the job's transaction. Dry runs write rejects under
-  //    report 0 (rolled back) and create no ledger row.
+  // 4. Dry runs write rejects under report 0 (rolled back) and create no ledger row.
   int64_t report_id = 0;
   if (!dry_run) {
     auto ensured = EnsureLedgerEntry(connection, job_.key);
     if (!ensured.ok()) return Fail(ensured.status());
     report_id = *ensured;
   }
-  auto tx = Transaction::Start(connection);
-  if (!tx.ok()) return Fail(tx.status());
-  auto staging = StagingTable::Create(connection, static_cast<uint64_t>(job_.id));
-  if (!staging.ok()) return Fail(staging.status());
-  const auto stream_start = std::chrono::steady_clock::now();
-  StreamOutcome streamed =
-      Stream(connection, *staging, resolved->reader, static_cast<uint64_t>(report_id));
-  const auto streamed_at = std::chrono::steady_clock::now();
+
+  // 5. The direct load; when it stands down, the staged path below (exact in every case).
+  if (!dry_run && env_.options.direct_load) {
+    std::optional<RunResult> direct = TryDirect(connection, *resolved, report_id, *head);
+    if (direct) return *std::move(direct);
+    control_.progress.rows_read.store(0);
+    control_.progress.rows_loaded.store(0);
+    control_.progress.bytes_read.store(0);
+  }
+  return RunStaged(connection, *resolved, report_id, was_loaded, *ledger, *head);
+}
+
+Result<Connection> JobRun::OpenLoadConnection() const {
+  // The load's set-based statements can run for many minutes on a large report on a busy
+  // server; liveness is the lease's job, not a socket timeout's.
+  warehouse::ConnectOptions connect;
+  connect.read_timeout = std::chrono::hours(2);
+  SF_ASSIGN_OR_RETURN(Connection connection, Connection::Open(env_.db, connect));
+  SF_RETURN_IF_ERROR(ConfigureSession(connection));
+  return connection;
+}
+
+std::optional<RunResult> JobRun::DecideByContent(Transaction& tx, Connection& connection,
+                                                 int64_t report_id, bool was_loaded,
+                                                 const std::optional<LedgerEntry>& ledger) {
+  if (force_) return std::nullopt;
+  if (was_loaded && ledger->content_sha256_hex == sha256_hex_) {
+    (void)tx.Rollback();
+    auto refresh = Transaction::Start(connection);
+    if (!refresh.ok()) return Fail(refresh.status());
+    if (Status s = RefreshLoadedEtag(connection, report_id, etag_, head_size_); !s.ok()) {
+      return Fail(s);
+    }
+    return Commit(*refresh, connection, Succeeded(JobOutcome::kUnchanged));
+  }
+  auto duplicate = FindLoadedReportWithContent(connection, sha256_hex_, job_.key);
+  if (!duplicate.ok()) return Fail(duplicate.status());
+  if (!duplicate->has_value()) return std::nullopt;
+  (void)tx.Rollback();
+  FinalJobState state = Succeeded(JobOutcome::kDuplicate);
+  state.duplicate_of = **duplicate;
+  return Record(connection, std::move(state));
+}
+
+std::optional<RunResult> JobRun::StreamFailure(const StreamOutcome& streamed) {
   if (!streamed.reader_error.ok()) return FailPermanently(streamed.reader_error);
   if (!streamed.storage_error.ok()) {
     if (streamed.storage_error.code() == StatusCode::kNotFound) {
@@ -407,57 +469,137 @@ RunResult JobRun::RunSteps() {
     return Fail(streamed.storage_error);
   }
   if (!streamed.load_error.ok()) return Fail(streamed.load_error);
-  sha256_hex_ = streamed.sha256_hex;
   const reader::ReaderStats& stats = streamed.stats;
   if (streamed.staged_rows != static_cast<uint64_t>(stats.rows_good) ||
       streamed.tally.total() != stats.rows_rejected()) {
     return FailPermanently(Status::Internal(
-        fmt::format("staged {} of {} good rows and tallied {} of {} rejects", streamed.staged_rows,
+        fmt::format("loaded {} of {} good rows and tallied {} of {} rejects", streamed.staged_rows,
                     stats.rows_good, streamed.tally.total(), stats.rows_rejected())));
   }
+  return std::nullopt;
+}
 
-  // 5. Decisions by content.
-  if (!dry_run && !force && was_loaded && (*ledger)->content_sha256_hex == sha256_hex_) {
+std::optional<RunResult> JobRun::TryDirect(Connection& connection, const ResolvedOptions& resolved,
+                                           int64_t report_id, const storage::ObjectInfo& head) {
+  // Dictionary keys commit on a session of their own (key_dictionary.h).
+  auto keys_session = OpenLoadConnection();
+  if (!keys_session.ok()) return Fail(keys_session.status());
+  auto dictionary = warehouse::KeyDictionary::Open(std::move(*keys_session));
+  if (!dictionary.ok()) return Fail(dictionary.status());
+
+  auto tx = Transaction::Start(connection);
+  if (!tx.ok()) return Fail(tx.status());
+  // Straight into sales: the apply lock covers the whole stream.
+  auto lock = ApplyLock::Acquire(connection, [this]() -> Status {
+    return control_.stopped() ? control_.StopStatus() : Status::Ok();
+  });
+  if (!lock.ok()) return Fail(lock.status());
+  auto locked = FindLedgerEntry(connection, job_.key, /*for_update=*/true);
+  if (!locked.ok()) return Fail(locked.status());
+  if (!locked->has_value()) return Fail(Status::Conflict("the ledger row vanished"));
+  const bool loaded_before = (*locked)->status == LedgerStatus::kLoaded;
+  auto removed = warehouse::RemoveReportRows(connection, static_cast<uint64_t>(report_id));
+  if (!removed.ok()) return Fail(removed.status());
+  auto recomputed_days = warehouse::DaysMarkedForRefresh(connection);
+  if (!recomputed_days.ok()) return Fail(recomputed_days.status());
+
+  warehouse::SummaryDelta delta(std::move(*recomputed_days));
+  ChunkQueue queue(env_.options.queue_chunks);
+  SummaryMerge merge;
+  DirectSink::Direct direct;
+  direct.dictionary = &*dictionary;
+  direct.delta = &delta;
+  direct.merge = &merge;
+  direct.merge_every_lines = env_.options.merge_every_lines;
+  DirectSink sink(SinkTarget(queue, report_id), direct);
+  LoadPlan plan;
+  plan.sink = &sink;
+  plan.load_sales = [&](warehouse::ChunkSource& source, const warehouse::LoadOptions& options) {
+    return warehouse::LoadSalesDirect(connection, source, options);
+  };
+  plan.merge = &merge;
+  plan.merge_summaries = [&]() { return delta.MergeInto(connection); };
+  const auto stream_start = std::chrono::steady_clock::now();
+  StreamOutcome streamed = Stream(connection, queue, plan, resolved.reader);
+  const auto streamed_at = std::chrono::steady_clock::now();
+  if (auto failed = StreamFailure(streamed)) return failed;
+  sha256_hex_ = streamed.sha256_hex;
+  if (auto decided = DecideByContent(*tx, connection, report_id, loaded_before, *locked)) {
+    return decided;
+  }
+
+  const int64_t rows_read = streamed.stats.rows_read;
+  const RejectTally& tally = streamed.tally;
+  if (streamed.skipped > 0 || streamed.warnings > 0 ||
+      ExceedsRejectRatio(tally.total(), rows_read, resolved.max_reject_ratio)) {
+    spdlog::info(
+        "job {}: the direct load stands down ({} lines repeat a line of this or another report, "
+        "{} rejects of {} lines): the staged path takes over",
+        job_.id, streamed.skipped, tally.total(), rows_read);
     (void)tx->Rollback();
-    auto refresh = Transaction::Start(connection);
-    if (!refresh.ok()) return Fail(refresh.status());
-    if (Status s = RefreshLoadedEtag(connection, report_id, etag_, head_size_); !s.ok()) {
-      return Fail(s);
-    }
-    return Commit(*refresh, connection, Succeeded(JobOutcome::kUnchanged));
+    return std::nullopt;
   }
-  if (!dry_run && !force) {
-    auto duplicate = FindLoadedReportWithContent(connection, sha256_hex_, job_.key);
-    if (!duplicate.ok()) return Fail(duplicate.status());
-    if (duplicate->has_value()) {
-      (void)tx->Rollback();
-      FinalJobState state = Succeeded(JobOutcome::kDuplicate);
-      state.duplicate_of = **duplicate;
-      return Record(connection, std::move(state));
+  auto summaries = warehouse::FinishDirectSummaries(connection, delta);
+  if (!summaries.ok()) return Fail(summaries.status());
+
+  LoadSummary load;
+  load.tally = tally;
+  load.rows_read = rows_read;
+  load.upsert.inserted = streamed.staged_rows;
+  load.replaced = loaded_before || force_;
+  load.last_modified = head.last_modified;
+  load.path = "direct";
+  load.used_insert_fallback = streamed.used_insert_fallback;
+  load.stream_time = streamed_at - stream_start;
+  load.apply_time = std::chrono::steady_clock::now() - streamed_at;
+  return FinishLoad(*tx, connection, report_id, load);
+}
+
+RunResult JobRun::RunStaged(Connection& connection, const ResolvedOptions& resolved,
+                            int64_t report_id, bool was_loaded,
+                            const std::optional<LedgerEntry>& ledger,
+                            const storage::ObjectInfo& head) {
+  const bool dry_run = resolved.dry_run;
+  const bool force = resolved.force;
+  // Stream into staging inside the job's transaction.
+  auto tx = Transaction::Start(connection);
+  if (!tx.ok()) return Fail(tx.status());
+  auto staging = StagingTable::Create(connection, static_cast<uint64_t>(job_.id));
+  if (!staging.ok()) return Fail(staging.status());
+  const auto stream_start = std::chrono::steady_clock::now();
+  StreamOutcome streamed = StreamStaged(connection, *staging, resolved.reader, report_id);
+  const auto streamed_at = std::chrono::steady_clock::now();
+  if (auto failed = StreamFailure(streamed)) return *std::move(failed);
+  sha256_hex_ = streamed.sha256_hex;
+  const reader::ReaderStats& stats = streamed.stats;
+
+  // Decisions by content.
+  if (!dry_run) {
+    if (auto decided = DecideByContent(*tx, connection, report_id, was_loaded, ledger)) {
+      return *std::move(decided);
     }
   }
 
-  // 6. The reject ratio, dry runs. The reader's rejects are known now; duplicate lines are
-  //    found in SQL: at once when the answer is needed before applying (a dry run, or a load
-  //    that fails on the reader's rejects anyway), else by the fast apply below.
+  // The reject ratio, dry runs. The reader's rejects are known now; duplicate lines are
+  // found in SQL: at once when the answer is needed before applying (a dry run, or a load
+  // that fails on the reader's rejects anyway), else by the fast apply below.
   const int64_t rows_read = stats.rows_read;
   control_.progress.rows_read.store(rows_read);
   RejectTally tally = streamed.tally;
-  const double max_ratio = resolved->max_reject_ratio;
+  const double max_ratio = resolved.max_reject_ratio;
   bool numbered_exactly = false;
   if (dry_run || ExceedsRejectRatio(tally.total(), rows_read, max_ratio)) {
     if (Status s = NumberExactly(connection, *staging, report_id, &tally); !s.ok()) return Fail(s);
     numbered_exactly = true;
   }
-  const std::optional<JobId> current_load =
-      ledger->has_value() ? (*ledger)->last_job_id : std::nullopt;
+  const std::optional<JobId> current_load = ledger.has_value() ? ledger->last_job_id : std::nullopt;
   if (ExceedsRejectRatio(tally.total(), rows_read, max_ratio)) {
     return RejectRatioFailure(*tx, connection, report_id, current_load, dry_run, rows_read,
                               max_ratio, tally);
   }
   if (dry_run) {
     // Lines this report itself loaded before would be replaced, not updated.
-    const int64_t own_id = ledger->has_value() ? (*ledger)->id : 0;
+    const int64_t own_id = ledger.has_value() ? ledger->id : 0;
     auto updated = CountLinesOwnedByOthers(connection, staging->name(), own_id);
     if (!updated.ok()) return Fail(updated.status());
     (void)tx->Rollback();
@@ -469,7 +611,7 @@ RunResult JobRun::RunSteps() {
     return Record(connection, std::move(state));
   }
 
-  // 7. Apply, serialised per warehouse, and commit with the job's final state.
+  // Apply, serialised per warehouse, and commit with the job's final state.
   auto lock = ApplyLock::Acquire(connection, [this]() -> Status {
     return control_.stopped() ? control_.StopStatus() : Status::Ok();
   });
@@ -491,9 +633,9 @@ RunResult JobRun::RunSteps() {
     if (!tried.ok()) return Fail(tried.status());
     fast = *tried;
   }
-  warehouse::UpsertCounts upsert;
+  LoadSummary load;
   if (fast) {
-    upsert = fast->upsert;
+    load.upsert = fast->upsert;
   } else {
     if (!numbered_exactly) {
       if (Status s = NumberExactly(connection, *staging, report_id, &tally); !s.ok()) {
@@ -511,23 +653,35 @@ RunResult JobRun::RunSteps() {
     auto upserted = warehouse::UpsertSales(connection, *staging, static_cast<uint64_t>(report_id),
                                            static_cast<uint64_t>(job_.id));
     if (!upserted.ok()) return Fail(upserted.status());
-    upsert = *upserted;
+    load.upsert = *upserted;
     if (auto r = warehouse::RefreshSummaries(connection); !r.ok()) return Fail(r.status());
   }
+  load.tally = std::move(tally);
+  load.rows_read = rows_read;
+  load.replaced = loaded_before || force;
+  load.last_modified = head.last_modified;
+  load.path = fast ? "fast path" : "exact path";
+  load.used_insert_fallback = streamed.used_insert_fallback;
+  load.stream_time = streamed_at - stream_start;
+  load.apply_time = std::chrono::steady_clock::now() - streamed_at;
+  return FinishLoad(*tx, connection, report_id, load);
+}
+
+RunResult JobRun::FinishLoad(Transaction& tx, Connection& connection, int64_t report_id,
+                             const LoadSummary& load) {
   // The previous version's rejects (and failed jobs') go; this load's stay.
   const std::vector<JobId> keep = {job_.id};
   if (auto d = DeleteRejectsExcept(connection, report_id, keep); !d.ok()) return Fail(d.status());
-  const int64_t rejected = tally.total();
-  const int64_t inserted = static_cast<int64_t>(upsert.inserted);
-  const int64_t updated = static_cast<int64_t>(upsert.updated);
-  if (inserted + updated + rejected != rows_read) {
+  const int64_t rejected = load.tally.total();
+  const int64_t inserted = static_cast<int64_t>(load.upsert.inserted);
+  const int64_t updated = static_cast<int64_t>(load.upsert.updated);
+  if (inserted + updated + rejected != load.rows_read) {
     return FailPermanently(Status::Internal(
         fmt::format("accounting mismatch: {} rows read, {} rejected, {} inserted, {} updated",
-                    rows_read, rejected, inserted, updated)));
+                    load.rows_read, rejected, inserted, updated)));
   }
-  FinalJobState state =
-      Succeeded(loaded_before || force ? JobOutcome::kReplaced : JobOutcome::kLoaded);
-  state.counts.rows_read = rows_read;
+  FinalJobState state = Succeeded(load.replaced ? JobOutcome::kReplaced : JobOutcome::kLoaded);
+  state.counts.rows_read = load.rows_read;
   state.counts.rows_loaded = inserted;
   state.counts.rows_updated = updated;
   state.counts.rows_rejected = rejected;
@@ -535,7 +689,7 @@ RunResult JobRun::RunSteps() {
   version.content_sha256_hex = sha256_hex_;
   version.etag = etag_;
   version.size = head_size_;
-  version.last_modified = head->last_modified;
+  version.last_modified = load.last_modified;
   version.rows_loaded = inserted;
   version.rows_updated = updated;
   version.rows_rejected = rejected;
@@ -545,11 +699,10 @@ RunResult JobRun::RunSteps() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
   };
   spdlog::info("job {}: streamed {} bytes in {} ms{}, applied ({}) in {} ms", job_.id,
-               control_.progress.bytes_read.load(), ms(streamed_at - stream_start),
-               streamed.used_insert_fallback ? " with batched INSERTs (no LOAD DATA LOCAL)" : "",
-               fast ? "fast path" : "exact path",
-               ms(std::chrono::steady_clock::now() - streamed_at));
-  return Commit(*tx, connection, std::move(state));
+               control_.progress.bytes_read.load(), ms(load.stream_time),
+               load.used_insert_fallback ? " with batched INSERTs (no LOAD DATA LOCAL)" : "",
+               load.path, ms(load.apply_time));
+  return Commit(tx, connection, std::move(state));
 }
 
 }  // namespace

@@ -39,6 +39,11 @@ struct RunnerOptions {
   size_t queue_chunks = 4;               // chunks in flight between the two threads
   size_t storage_chunk_bytes = size_t{256} << 10;
   bool force_insert_fallback = false;  // tests: the INSERT path even where LOAD DATA works
+  // Try the direct load first (straight into sales, summaries from the streamed lines:
+  // warehouse/report_load.h); false = always the staged path (tests, comparisons).
+  bool direct_load = true;
+  // Direct load: lines whose summaries are held in memory before they are merged.
+  uint64_t merge_every_lines = 1'000'000;
 };
 
 // Live counters of the running job: written by the runner, read by the lease keeper.

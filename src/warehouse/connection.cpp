@@ -47,6 +47,7 @@ StatusCode MapServerError(unsigned error_number) {
       return StatusCode::kUnavailable;
     case ER_LOCK_DEADLOCK:
     case ER_LOCK_WAIT_TIMEOUT:
+    case ER_AUTOINC_READ_FAILED:  // 1467: concurrent inserts into a dictionary; a retry works
       return StatusCode::kConflict;
     case ER_ACCESS_DENIED_ERROR:
     case 1698:  // ER_ACCESS_DENIED_NO_PASSWORD_ERROR

@@ -124,12 +124,19 @@ constexpr std::array<std::string_view, 18> kSalesLineColumns = {
     "quantity",    "unit_price", "discount", "currency",   "product_name",   "category",
     "customer_id", "country",    "region",   "channel",    "payment_method", "revenue"};
 
+constexpr std::array<std::string_view, 22> kDirectSalesColumns = {
+    "source_line", "order_id",     "line_no",   "order_date", "order_time",     "sku",
+    "quantity",    "unit_price",   "discount",  "currency",   "product_name",   "category",
+    "customer_id", "country",      "region",    "channel",    "payment_method", "revenue",
+    "order_key",   "customer_key", "report_id", "job_id"};
+
 constexpr std::array<std::string_view, 7> kRejectColumns = {
     "report_id", "job_id", "line", "column_name", "reason", "message", "raw"};
 
 }  // namespace
 
 std::span<const std::string_view> SalesLineColumns() { return kSalesLineColumns; }
+std::span<const std::string_view> DirectSalesColumns() { return kDirectSalesColumns; }
 std::span<const std::string_view> RejectColumns() { return kRejectColumns; }
 
 void AppendLoadDataRow(const core::SalesLine& line, std::string* out) {
@@ -137,10 +144,15 @@ void AppendLoadDataRow(const core::SalesLine& line, std::string* out) {
 }
 
 void AppendLoadDataRow(const core::SalesLine& line, int32_t staged_line_no, std::string* out) {
+  AppendSalesLineFields(line, staged_line_no, out);
+  EndRow(out);
+}
+
+void AppendSalesLineFields(const core::SalesLine& line, int32_t line_no, std::string* out) {
   AppendIntField(line.source_line, out);
   AppendField(line.order_id, out);
-  if (staged_line_no != 0) {
-    AppendIntField(staged_line_no, out);
+  if (line_no != 0) {
+    AppendIntField(line_no, out);
   } else {
     AppendNullField(out);
   }
@@ -159,7 +171,6 @@ void AppendLoadDataRow(const core::SalesLine& line, int32_t staged_line_no, std:
   AppendOptionalField(line.channel, out);
   AppendOptionalField(line.payment_method, out);
   AppendDecimalField(line.revenue.cents, core::kMoneyScale, out);
-  EndRow(out);
 }
 
 void AppendRejectRow(uint64_t report_id, uint64_t job_id, const core::RejectedRow& row,

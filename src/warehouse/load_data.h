@@ -53,6 +53,15 @@ void AppendLoadDataRow(const core::SalesLine& line, std::string* out);
 // NULL (to be numbered by AssignLineNumbers).
 void AppendLoadDataRow(const core::SalesLine& line, int32_t staged_line_no, std::string* out);
 
+// The fields of AppendLoadDataRow without the row's end: every field ends in TAB, so a
+// caller can append more (a direct load into sales adds the dictionary keys and lineage).
+// `line_no` 0 is written as NULL.
+void AppendSalesLineFields(const core::SalesLine& line, int32_t line_no, std::string* out);
+
+// The columns of a row loaded straight into `sales`: SalesLineColumns(), then order_key,
+// customer_key, report_id, job_id.
+std::span<const std::string_view> DirectSalesColumns();
+
 // Columns AppendRejectRow writes: report_id, job_id, line, column_name, reason, message, raw.
 std::span<const std::string_view> RejectColumns();
 void AppendRejectRow(uint64_t report_id, uint64_t job_id, const core::RejectedRow& row,

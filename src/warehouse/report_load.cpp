@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 
+#include "core/date.h"
 #include "warehouse/summary_bitmaps.h"
 
 namespace salesflow::warehouse {
@@ -451,6 +452,62 @@ Result<StagedReportCounts> ApplyStagedReport(Connection& connection, const Stagi
   SF_ASSIGN_OR_RETURN(counts.upsert, UpsertSales(connection, staging, report_id, job_id));
   SF_ASSIGN_OR_RETURN(counts.dates_refreshed, RefreshSummaries(connection));
   return counts;
+}
+
+Result<LoadStats> LoadSalesDirect(Connection& connection, ChunkSource& source,
+                                  const LoadOptions& options) {
+  LoadOptions ignore = options;
+  ignore.on_duplicate = OnDuplicateKey::kIgnore;
+  return LoadData(connection, "sales", DirectSalesColumns(), source, ignore);
+}
+
+Result<std::set<int32_t>> DaysMarkedForRefresh(Connection& connection) {
+  SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
+  SF_ASSIGN_OR_RETURN(QueryResult marked,
+                      connection.Query(fmt::format("SELECT day FROM {}", kDirtyDays)));
+  std::set<int32_t> days;
+  for (size_t i = 0; i < marked.rows.size(); ++i) {
+    const std::optional<int32_t> day = core::ParseIsoDate(marked.Text(i, 0));
+    if (!day) return Status::Internal(fmt::format("'{}' is not a date", marked.Text(i, 0)));
+    days.insert(*day);
+  }
+  return days;
+}
+
+namespace {
+
+// Writes `days` into the one-column temporary table `table` (emptied first).
+Status FillDaysTable(Connection& connection, std::string_view table,
+                     const std::set<int32_t>& days) {
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+      "CREATE TEMPORARY TABLE IF NOT EXISTS {} (day DATE NOT NULL PRIMARY KEY) ENGINE=InnoDB",
+      table)));
+  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DELETE FROM {}", table)));
+  std::string values;
+  for (int32_t day : days) {
+    // Formatted from integers: no report text becomes SQL.
+    values += fmt::format("{}('{}')", values.empty() ? "" : ",", core::FormatDate(day));
+  }
+  if (values.empty()) return Status::Ok();
+  return connection.Execute(fmt::format("INSERT IGNORE INTO {} (day) VALUES {}", table, values));
+}
+
+}  // namespace
+
+Result<uint64_t> FinishDirectSummaries(Connection& connection, SummaryDelta& delta) {
+  SF_RETURN_IF_ERROR(delta.MergeInto(connection));
+  constexpr std::string_view kMergedDays = "summary_merged_days";
+  SF_RETURN_IF_ERROR(FillDaysTable(connection, kMergedDays, delta.merged_days()));
+  if (!delta.merged_days().empty()) {
+    SF_RETURN_IF_ERROR(BumpSummaryGeneration(connection, kMergedDays).status());
+  }
+  SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
+  for (int32_t day : delta.days_to_recompute()) {
+    SF_RETURN_IF_ERROR(connection.Execute(fmt::format("INSERT IGNORE INTO {} (day) VALUES ('{}')",
+                                                      kDirtyDays, core::FormatDate(day))));
+  }
+  SF_ASSIGN_OR_RETURN(const uint64_t refreshed, RefreshSummaries(connection));
+  return refreshed + delta.merged_days().size();
 }
 
 }  // namespace salesflow::warehouse

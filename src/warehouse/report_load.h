@@ -20,11 +20,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/status.h"
 #include "warehouse/connection.h"
 #include "warehouse/load_data.h"
+#include "warehouse/summary_delta.h"
 
 namespace salesflow::warehouse {
 
@@ -111,5 +113,31 @@ Result<std::optional<StagedReportCounts>> TryFastApply(Connection& connection,
 // TryFastApply, else all the steps above in order. REQUIRES: inside a transaction.
 Result<StagedReportCounts> ApplyStagedReport(Connection& connection, const StagingTable& staging,
                                              uint64_t report_id, uint64_t job_id);
+
+// ---- the direct load (docs/warehouse.md "Loading") ---------------------------------------
+// A report is first tried without a staging table: its lines, with their dictionary keys
+// (key_dictionary.h) and lineage, go straight into sales by one LOAD DATA ... IGNORE per
+// run of chunks, while a SummaryDelta accumulates their summaries. Zero skipped rows prove
+// what TryFastApply's INSERT IGNORE proves (no repeated line, none of another report, no
+// order numbered in two runs); otherwise the caller rolls the transaction back and takes
+// the staged path.
+//
+//   RemoveReportRows(conn, report_id);                       // a replaced version's lines
+//   SummaryDelta delta(DaysMarkedForRefresh(conn));
+//   LoadSalesDirect(conn, chunks)...                         // rows from AppendSalesLineFields
+//   FinishDirectSummaries(conn, delta);                      // when nothing was skipped
+
+// LOAD DATA ... IGNORE of DirectSalesColumns() rows into sales. REQUIRES: in a transaction.
+Result<LoadStats> LoadSalesDirect(Connection& connection, ChunkSource& source,
+                                  const LoadOptions& options = {});
+
+// The days this session will recompute at RefreshSummaries (marked by RemoveReportRows).
+Result<std::set<int32_t>> DaysMarkedForRefresh(Connection& connection);
+
+// Merges what is left of `delta`, bumps the summary generation of every day it merged,
+// marks the days it could not merge, and runs RefreshSummaries for the marked days.
+// Returns the number of days whose summaries changed. REQUIRES: in the load's transaction,
+// under the apply lock, after LoadSalesDirect skipped nothing.
+Result<uint64_t> FinishDirectSummaries(Connection& connection, SummaryDelta& delta);
 
 }  // namespace salesflow::warehouse

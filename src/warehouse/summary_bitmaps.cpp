@@ -239,7 +239,9 @@ Status CheckDays(Connection& connection, std::string_view dirty_days_table, uint
   return Status::Ok();
 }
 
-Result<uint64_t> BumpGeneration(Connection& connection, std::string_view dirty_days_table) {
+}  // namespace
+
+Result<uint64_t> BumpSummaryGeneration(Connection& connection, std::string_view dirty_days_table) {
   // LAST_INSERT_ID(expr) hands the new value back without a second read. The row lock is
   // held until the load commits, so generations commit in increasing order.
   SF_RETURN_IF_ERROR(connection.Execute(
@@ -259,8 +261,6 @@ Result<uint64_t> BumpGeneration(Connection& connection, std::string_view dirty_d
   (void)marked;
   return generation;
 }
-
-}  // namespace
 
 // ---- Bitmap ------------------------------------------------------------------------------
 
@@ -401,7 +401,7 @@ Result<BitmapRefreshStats> RefreshSummaryBitmaps(Connection& connection,
   started = Clock::now();
   SF_RETURN_IF_ERROR(CheckDays(connection, dirty_days_table, writer.rows()));
   stats.check_seconds = SecondsSince(started);
-  SF_ASSIGN_OR_RETURN(stats.generation, BumpGeneration(connection, dirty_days_table));
+  SF_ASSIGN_OR_RETURN(stats.generation, BumpSummaryGeneration(connection, dirty_days_table));
   stats.summary_rows = writer.rows();
   stats.bytes = writer.bytes();
   return stats;

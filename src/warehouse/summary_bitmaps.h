@@ -87,6 +87,12 @@ Result<BitmapRefreshStats> RefreshSummaryBitmaps(Connection& connection,
 // bitmaps existed). Runs its own transaction. Returns the stats of the refresh.
 Result<BitmapRefreshStats> RebuildAllSummaryBitmaps(Connection& connection);
 
+// Bumps summary_generation and records the new value for every day of `days_table` (one DATE
+// column `day`; an identifier chosen by code) in summary_day_generations, so stats caches
+// reload those days. Returns the new generation. REQUIRES: inside the load's transaction
+// (the row lock orders generations as their loads commit).
+Result<uint64_t> BumpSummaryGeneration(Connection& connection, std::string_view days_table);
+
 // The current summary_generation (0 on a fresh warehouse).
 Result<uint64_t> ReadSummaryGeneration(Connection& connection);
 

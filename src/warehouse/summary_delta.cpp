@@ -1,0 +1,237 @@
+#include "warehouse/summary_delta.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <string_view>
+
+#include "core/date.h"
+#include "core/money.h"
+
+namespace salesflow::warehouse {
+namespace {
+
+constexpr std::array<std::string_view, SummaryDelta::kDimensions> kDimensionNames = {
+    "total", "category", "region", "country", "channel", "sku"};
+
+// Keys buffered per set before a sorted bulk add.
+constexpr size_t kKeyBufferSize = 256;
+// Rows per multi-row upsert: 11 placeholders each, far below the 65535 limit.
+constexpr size_t kWriteBatchRows = 500;
+
+std::string_view StripTrailingSpaces(std::string_view value) {
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value;
+}
+
+std::string_view DimensionValue(const core::SalesLine& line, size_t dimension) {
+  switch (dimension) {
+    case 1:
+      return line.category;
+    case 2:
+      return line.region;
+    case 3:
+      return line.country;
+    case 4:
+      return line.channel;
+    case 5:
+      return line.sku;
+    default:
+      return {};
+  }
+}
+
+std::optional<uint8_t> DimensionIndex(std::string_view name) {
+  for (size_t i = 0; i < kDimensionNames.size(); ++i) {
+    if (kDimensionNames[i] == name) return static_cast<uint8_t>(i);
+  }
+  return std::nullopt;
+}
+
+void Buffer(std::vector<uint32_t>& buffer, uint32_t key, Bitmap& bitmap) {
+  // An order's lines come together: most repeats are the previous key.
+  if (!buffer.empty() && buffer.back() == key) return;
+  buffer.push_back(key);
+  if (buffer.size() < kKeyBufferSize) return;
+  std::sort(buffer.begin(), buffer.end());
+  bitmap.AddSorted(buffer);
+  buffer.clear();
+}
+
+void DrainInto(std::vector<uint32_t>& buffer, Bitmap& bitmap) {
+  std::sort(buffer.begin(), buffer.end());
+  bitmap.AddSorted(buffer);
+  buffer.clear();
+  buffer.shrink_to_fit();
+}
+
+}  // namespace
+
+void SummaryDelta::Row::Drain() {
+  DrainInto(order_buffer, orders);
+  DrainInto(customer_buffer, customers);
+}
+
+SummaryDelta::SummaryDelta(std::set<int32_t> skip_days) : skip_days_(std::move(skip_days)) {}
+
+uint32_t SummaryDelta::Find(int32_t day, uint8_t dimension, std::string_view currency,
+                            std::string_view value) {
+  uint32_t& last = last_[dimension];
+  if (last != 0) {
+    const Row& row = rows_[last - 1];
+    if (row.day == day && row.currency == currency && row.value == value) return last - 1;
+  }
+  // day, dimension, currency length, currency, value: unambiguous whatever the bytes.
+  key_.assign(reinterpret_cast<const char*>(&day), sizeof(day));
+  key_.push_back(static_cast<char>(dimension));
+  key_.push_back(static_cast<char>(currency.size()));
+  key_.append(currency);
+  key_.append(value);
+  auto [it, inserted] = index_.try_emplace(key_, static_cast<uint32_t>(rows_.size()));
+  if (inserted) {
+    Row& row = rows_.emplace_back();
+    row.day = day;
+    row.dimension = dimension;
+    row.currency = currency;
+    row.value = value;
+  }
+  last = it->second + 1;
+  return it->second;
+}
+
+SummaryDelta::LineRows SummaryDelta::AddLine(const core::SalesLine& line) {
+  LineRows out;
+  if (skip_days_.contains(line.order_date)) {
+    out.skipped = true;
+    return out;
+  }
+  for (uint8_t dimension = 0; dimension < kDimensions; ++dimension) {
+    const uint32_t index = Find(line.order_date, dimension, line.currency,
+                                StripTrailingSpaces(DimensionValue(line, dimension)));
+    Row& row = rows_[index];
+    row.revenue_cents += line.revenue.cents;
+    row.lines += 1;
+    row.units += line.quantity;
+    out.rows[dimension] = index;
+  }
+  return out;
+}
+
+void SummaryDelta::AddKeys(const LineRows& rows, uint32_t order_key,
+                           std::optional<uint32_t> customer_key) {
+  if (rows.skipped) return;
+  for (uint32_t index : rows.rows) {
+    Row& row = rows_[index];
+    Buffer(row.order_buffer, order_key, row.orders);
+    if (customer_key) Buffer(row.customer_buffer, *customer_key, row.customers);
+  }
+}
+
+Status SummaryDelta::MergeInto(Connection& connection) {
+  std::map<int32_t, std::vector<uint32_t>> by_day;
+  for (uint32_t i = 0; i < rows_.size(); ++i) {
+    rows_[i].Drain();
+    by_day[rows_[i].day].push_back(i);
+  }
+  for (auto& [day, day_rows] : by_day) {
+    if (skip_days_.contains(day)) continue;
+    SF_RETURN_IF_ERROR(MergeDay(connection, day, day_rows));
+  }
+  rows_.clear();
+  index_.clear();
+  last_.fill(0);
+  return Status::Ok();
+}
+
+// Unions the day's stored sets into the held rows of the same key, then writes the rows.
+Status SummaryDelta::MergeDay(Connection& connection, int32_t day,
+                              std::vector<uint32_t>& day_rows) {
+  std::unordered_map<std::string, uint32_t> by_key;  // dimension, currency, value -> row
+  for (uint32_t index : day_rows) {
+    const Row& row = rows_[index];
+    by_key.emplace(fmt::format("{}\t{}\t{}", row.dimension, row.currency, row.value), index);
+  }
+  bool without_bitmaps = false;
+  // The day is formatted from an integer: no report text becomes SQL.
+  Status read = StreamQuery(
+      connection,
+      fmt::format("SELECT dimension, currency, dim_value, orders, customers FROM daily_summary "
+                  "WHERE day = '{}'",
+                  core::FormatDate(day)),
+      [&](StreamedRow stored) -> Status {
+        if (stored.size() != 5 || !stored[0] || !stored[1] || !stored[2]) {
+          return Status::Internal("unexpected daily_summary row shape");
+        }
+        const std::optional<uint8_t> dimension = DimensionIndex(*stored[0]);
+        if (!dimension) return Status::Internal("unknown daily_summary dimension");
+        auto found = by_key.find(
+            fmt::format("{}\t{}\t{}", *dimension, *stored[1], StripTrailingSpaces(*stored[2])));
+        if (found == by_key.end()) return Status::Ok();
+        if (!stored[3] || !stored[4]) {
+          without_bitmaps = true;
+          return Status::Ok();
+        }
+        Row& row = rows_[found->second];
+        SF_ASSIGN_OR_RETURN(Bitmap orders, Bitmap::Deserialize(*stored[3]));
+        SF_ASSIGN_OR_RETURN(Bitmap customers, Bitmap::Deserialize(*stored[4]));
+        row.orders.UnionWith(orders);
+        row.customers.UnionWith(customers);
+        return Status::Ok();
+      });
+  SF_RETURN_IF_ERROR(read);
+  if (without_bitmaps) {
+    skip_days_.insert(day);
+    recompute_days_.insert(day);
+    return Status::Ok();
+  }
+  SF_RETURN_IF_ERROR(WriteRows(connection, day, day_rows));
+  merged_days_.insert(day);
+  return Status::Ok();
+}
+
+// New keys are inserted; stored ones get the amounts added and the unions' sets and counts.
+Status SummaryDelta::WriteRows(Connection& connection, int32_t day,
+                               const std::vector<uint32_t>& day_rows) {
+  const std::string date = core::FormatDate(day);
+  for (size_t first = 0; first < day_rows.size(); first += kWriteBatchRows) {
+    const size_t end = std::min(day_rows.size(), first + kWriteBatchRows);
+    std::string sql =
+        "INSERT INTO daily_summary (dimension, currency, day, dim_value, revenue, line_count, "
+        "units, order_count, customer_count, orders, customers) VALUES ";
+    std::vector<std::string> revenues;
+    std::vector<std::string> serialized;
+    revenues.reserve(end - first);
+    serialized.reserve(2 * (end - first));
+    std::vector<Param> params;
+    params.reserve(11 * (end - first));
+    for (size_t i = first; i < end; ++i) {
+      Row& row = rows_[day_rows[i]];
+      sql += i == first ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+      revenues.push_back(core::FormatDecimal(row.revenue_cents, core::kMoneyScale));
+      serialized.push_back(row.orders.Serialize());
+      serialized.push_back(row.customers.Serialize());
+      params.emplace_back(kDimensionNames[row.dimension]);
+      params.emplace_back(std::string_view(row.currency));
+      params.emplace_back(std::string_view(date));
+      params.emplace_back(std::string_view(row.value));
+      params.emplace_back(std::string_view(revenues.back()));
+      params.emplace_back(row.lines);
+      params.emplace_back(row.units);
+      params.emplace_back(static_cast<int64_t>(row.orders.Cardinality()));
+      params.emplace_back(static_cast<int64_t>(row.customers.Cardinality()));
+      params.emplace_back(std::string_view(serialized[serialized.size() - 2]));
+      params.emplace_back(std::string_view(serialized.back()));
+    }
+    sql +=
+        " ON DUPLICATE KEY UPDATE revenue = revenue + VALUES(revenue), "
+        "line_count = line_count + VALUES(line_count), units = units + VALUES(units), "
+        "order_count = VALUES(order_count), customer_count = VALUES(customer_count), "
+        "orders = VALUES(orders), customers = VALUES(customers)";
+    SF_RETURN_IF_ERROR(connection.Exec(sql, params).status());
+    rows_written_ += end - first;
+  }
+  return Status::Ok();
+}
+
+}  // namespace salesflow::warehouse
