@@ -159,9 +159,17 @@ struct DaySlice {
 };
 using SlicePtr = std::shared_ptr<const DaySlice>;
 
-inline uint64_t SliceKey(uint8_t dimension, int32_t day) {
-  return (uint64_t{dimension} << 32) | static_cast<uint32_t>(day);
-}
+// A slice is one day of one dimension. Total slices hold every currency (each query lists
+// the currencies of its range); a grouping dimension's slices hold one currency, so a query
+// reads and keeps only its currency's rows (most summary rows are skus in many currencies).
+// Ordered by day first: a load's invalidation erases one contiguous run per day.
+struct SliceKey {
+  int32_t day = 0;
+  uint8_t dimension = 0;
+  std::string currency;  // "" for total slices
+
+  friend auto operator<=>(const SliceKey&, const SliceKey&) = default;
+};
 
 // dim_value <-> dense id, per dimension. Values are never removed (they are few: skus,
 // categories, ...); a deque keeps references stable while it grows.
@@ -191,8 +199,17 @@ struct View {
   std::vector<SlicePtr> groups;  // per day, for a dimension grouping; else empty
 };
 
+// A computed answer, kept for the summary generation it was computed from.
+struct Answer {
+  std::shared_ptr<const StatsResult> result;
+  uint64_t generation = 0;
+  uint64_t last_used = 0;
+  size_t bytes = 0;
+};
+
 }  // namespace stats_internal
 
+using stats_internal::Answer;
 using stats_internal::DaySlice;
 using stats_internal::Dictionary;
 using stats_internal::LoadedRow;
@@ -202,11 +219,14 @@ using stats_internal::SummaryRow;
 using stats_internal::View;
 
 struct SummaryCache::State {
-  explicit State(size_t budget) : max_bytes(budget) {}
+  State(size_t budget, size_t answer_budget) : max_bytes(budget), max_answer_bytes(answer_budget) {}
 
-  const size_t max_bytes;
-  std::mutex load_mutex;     // one loader at a time: MySQL reads that fill the cache
-  mutable std::mutex mutex;  // everything below
+  static constexpr size_t kMaxAnswers = 4096;
+
+  const size_t max_bytes;         // slices
+  const size_t max_answer_bytes;  // remembered answers (on top of the slices)
+  std::mutex load_mutex;          // one loader at a time: MySQL reads that fill the cache
+  mutable std::mutex mutex;       // everything below
   bool initialized = false;
   std::string database;  // "host:port/db" of the bound warehouse
   uint64_t generation = 0;
@@ -215,10 +235,19 @@ struct SummaryCache::State {
     SlicePtr slice;
     uint64_t last_used = 0;
   };
-  std::unordered_map<uint64_t, Entry> slices;
+  std::map<SliceKey, Entry> slices;
   std::array<Dictionary, 6> dictionaries;
+  // Answers of the current generation by normalised query (AnswerKey): a repeated query
+  // (a dashboard's default view, a poll) costs one generation read. Cleared when the
+  // generation moves, as every answer of an older one may be stale.
+  std::unordered_map<std::string, Answer> answers;
   uint64_t tick = 0;
   Counters counters;
+
+  // The key of a query's slice: total slices hold every currency.
+  static SliceKey Key(uint8_t dimension, int32_t day, std::string_view currency) {
+    return {day, dimension, std::string(dimension == kTotal ? std::string_view() : currency)};
+  }
 
   // REQUIRES: mutex held. The days of [from, to] (clamped) present in the calendar.
   std::vector<int32_t> DaysIn(const StatsQuery& query) const {
@@ -232,16 +261,17 @@ struct SummaryCache::State {
     return days;
   }
 
-  // REQUIRES: mutex held. Fills `view` when every slice is cached; else lists the missing.
-  bool Collect(const std::vector<int32_t>& days, uint8_t dimension, View* view,
-               std::vector<std::pair<uint8_t, int32_t>>* missing) {
+  // REQUIRES: mutex held. Fills `view` when every slice is cached; else lists the missing
+  // (dimension, day) pairs (a grouping dimension's slices are those of `currency`).
+  bool Collect(const std::vector<int32_t>& days, uint8_t dimension, std::string_view currency,
+               View* view, std::vector<std::pair<uint8_t, int32_t>>* missing) {
     view->days = days;
     view->totals.clear();
     view->groups.clear();
     missing->clear();
     ++tick;
     auto take = [&](uint8_t dim, int32_t day, std::vector<SlicePtr>* out) {
-      auto it = slices.find(SliceKey(dim, day));
+      auto it = slices.find(Key(dim, day, currency));
       if (it == slices.end()) {
         missing->emplace_back(dim, day);
         return;
@@ -260,31 +290,70 @@ struct SummaryCache::State {
     return false;
   }
 
-  // REQUIRES: mutex held.
+  // REQUIRES: mutex held. Drops every slice of `day` (all dimensions and currencies).
   void Invalidate(int32_t day) {
-    for (uint8_t dim = 0; dim < kDimensionNames.size(); ++dim) {
-      auto it = slices.find(SliceKey(dim, day));
-      if (it == slices.end()) continue;
+    auto it = slices.lower_bound(SliceKey{day, 0, {}});
+    while (it != slices.end() && it->first.day == day) {
       counters.bytes -= it->second.slice->bytes;
       ++counters.invalidated;
-      slices.erase(it);
+      it = slices.erase(it);
     }
   }
 
   // REQUIRES: mutex held. Drops least recently used slices down to 3/4 of the budget.
   void Evict() {
     if (counters.bytes <= max_bytes) return;
-    std::vector<std::pair<uint64_t, uint64_t>> by_age;  // last_used, key
+    std::vector<std::pair<uint64_t, std::map<SliceKey, Entry>::iterator>> by_age;
     by_age.reserve(slices.size());
-    for (const auto& [key, entry] : slices) by_age.emplace_back(entry.last_used, key);
-    std::sort(by_age.begin(), by_age.end());
-    for (const auto& [used, key] : by_age) {
+    for (auto it = slices.begin(); it != slices.end(); ++it) {
+      by_age.emplace_back(it->second.last_used, it);
+    }
+    std::sort(by_age.begin(), by_age.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [used, it] : by_age) {
       if (counters.bytes <= max_bytes / 4 * 3) break;
-      auto it = slices.find(key);
       counters.bytes -= it->second.slice->bytes;
       ++counters.evicted;
       slices.erase(it);
     }
+  }
+
+  // REQUIRES: mutex held. The remembered answer to `key` at `current` generation, if any.
+  std::shared_ptr<const StatsResult> Recall(const std::string& key, uint64_t current) {
+    auto it = answers.find(key);
+    if (it == answers.end() || it->second.generation != current) return nullptr;
+    it->second.last_used = ++tick;
+    ++counters.answers_reused;
+    return it->second.result;
+  }
+
+  // REQUIRES: mutex held. Keeps `result`, computed from slices of generation `of`, unless the
+  // cache has moved on since; drops least recently used answers beyond their budget.
+  void Remember(std::string key, uint64_t of, std::shared_ptr<const StatsResult> result) {
+    if (!initialized || generation != of) return;
+    size_t bytes = sizeof(Answer) + key.capacity() + sizeof(StatsResult) +
+                   result->currencies.capacity() * sizeof(std::string) +
+                   result->groups.capacity() * sizeof(StatsGroup);
+    for (const StatsGroup& group : result->groups) bytes += group.key.capacity();
+    if (bytes > max_answer_bytes) return;
+    auto [it, inserted] = answers.try_emplace(std::move(key));
+    if (!inserted) counters.answer_bytes -= it->second.bytes;
+    it->second = Answer{std::move(result), of, ++tick, bytes};
+    counters.answer_bytes += bytes;
+    // Bounded in count too: many tiny answers (hostile ranges) keep this scan short.
+    while (counters.answer_bytes > max_answer_bytes || answers.size() > kMaxAnswers) {
+      auto oldest = std::min_element(
+          answers.begin(), answers.end(),
+          [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
+      counters.answer_bytes -= oldest->second.bytes;
+      answers.erase(oldest);
+    }
+  }
+
+  // REQUIRES: mutex held. Every answer may be stale once the generation moved.
+  void ForgetAnswers() {
+    answers.clear();
+    counters.answer_bytes = 0;
   }
 };
 
@@ -296,15 +365,31 @@ std::string DatabaseIdentity(const Connection& connection) {
   return connection.config().Endpoint() + "/" + connection.config().database;
 }
 
-// Reads the rows of `dimension` for `days` (sorted) from daily_summary into `out`.
-Status LoadRows(Connection& connection, uint8_t dimension, const std::vector<int32_t>& days,
-                std::vector<LoadedRow>* out) {
+// Whether daily_summary.currency (CHAR(3) ascii) can hold `currency` as given: when it
+// cannot, no row matches and there is nothing to read.
+bool IsStorableCurrency(std::string_view currency) {
+  return !currency.empty() && currency.size() <= 3 &&
+         std::all_of(currency.begin(), currency.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+         });
+}
+
+// Reads the rows of `dimension` for `days` (sorted) from daily_summary into `out`: every
+// currency for the total, else the rows of `currency` only. One primary-key range per call
+// (dimension, currency, day BETWEEN): a quarter of one currency's skus reads that and no more.
+Status LoadRows(Connection& connection, uint8_t dimension, std::string_view currency,
+                const std::vector<int32_t>& days, std::vector<LoadedRow>* out) {
   if (days.empty()) return Status::Ok();
+  std::string where = fmt::format("dimension = '{}'", kDimensionNames[dimension]);
+  if (dimension != kTotal) {
+    if (!IsStorableCurrency(currency)) return Status::Ok();
+    where += fmt::format(" AND currency = {}", connection.Quote(currency));
+  }
   const std::string sql = fmt::format(
       "SELECT day, currency, dim_value, revenue, line_count, units, order_count, "
       "customer_count, orders, customers FROM daily_summary "
-      "WHERE dimension = '{}' AND day BETWEEN '{}' AND '{}'",
-      kDimensionNames[dimension], core::FormatDate(days.front()), core::FormatDate(days.back()));
+      "WHERE {} AND day BETWEEN '{}' AND '{}'",
+      where, core::FormatDate(days.front()), core::FormatDate(days.back()));
   return StreamQuery(connection, sql, [&](StreamedRow cells) -> Status {
     if (cells.size() != 10 || !cells[0] || !cells[1] || !cells[2]) {
       return Status::Internal("unexpected daily_summary row shape");
@@ -348,13 +433,16 @@ Status DecodeTotals(std::vector<LoadedRow>& loaded) {
 }
 
 // REQUIRES: state.mutex held. Interns and installs loaded rows as slices of `missing`
-// (a missing slice without rows is installed empty: the day has no data for it).
+// (a missing slice without rows is installed empty: the day has no data for it). A grouping
+// dimension's slices are those of `currency`.
 void Install(State& state, const std::vector<std::pair<uint8_t, int32_t>>& missing,
-             std::vector<LoadedRow>& loaded) {
-  std::unordered_map<uint64_t, std::shared_ptr<DaySlice>> built;
-  for (const auto& [dim, day] : missing) built[SliceKey(dim, day)] = std::make_shared<DaySlice>();
+             std::string_view currency, std::vector<LoadedRow>& loaded) {
+  std::map<SliceKey, std::shared_ptr<DaySlice>> built;
+  for (const auto& [dim, day] : missing) {
+    built[State::Key(dim, day, currency)] = std::make_shared<DaySlice>();
+  }
   for (LoadedRow& row : loaded) {
-    auto it = built.find(SliceKey(row.dimension, row.day));
+    auto it = built.find(State::Key(row.dimension, row.day, currency));
     if (it == built.end()) continue;
     row.row.value_id = state.dictionaries[row.dimension].Intern(row.value);
     it->second->rows.push_back(std::move(row.row));
@@ -370,6 +458,7 @@ void Install(State& state, const std::vector<std::pair<uint8_t, int32_t>>& missi
       slice->bytes += row.decoded_orders ? 2 * bitmaps : bitmaps;
     }
 
+    slice->bytes += key.currency.capacity();
     auto [it, inserted] = state.slices.try_emplace(key);
     if (!inserted) state.counters.bytes -= it->second.slice->bytes;
     it->second.slice = std::move(slice);
@@ -379,11 +468,18 @@ void Install(State& state, const std::vector<std::pair<uint8_t, int32_t>>& missi
   }
 }
 
+// What a query computes on: a remembered answer, or the slices of one generation.
+struct Acquired {
+  std::shared_ptr<const StatsResult> answer;  // when set, `view` is empty
+  View view;
+  uint64_t generation = 0;  // of the answer or the view
+};
+
 // Brings `state` up to the warehouse's current summary generation and loads the slices the
 // query needs, all in one consistent snapshot (so the cached slices are exactly those of one
-// generation), then returns the view. REQUIRES: state.load_mutex held, not state.mutex.
-Result<View> SyncAndLoad(State& state, Connection& connection, const StatsQuery& query,
-                         uint8_t dimension) {
+// generation). REQUIRES: state.load_mutex held, not state.mutex.
+Result<Acquired> SyncAndLoad(State& state, Connection& connection, const StatsQuery& query,
+                             uint8_t dimension, const std::string& answer_key) {
   SF_RETURN_IF_ERROR(connection.Execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
   SF_RETURN_IF_ERROR(connection.Execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"));
   struct RollbackGuard {
@@ -417,15 +513,22 @@ Result<View> SyncAndLoad(State& state, Connection& connection, const StatsQuery&
       state.calendar[*day] = static_cast<uint64_t>(changed.Int(i, 1));
       state.Invalidate(*day);
     }
+    if (state.generation != generation) state.ForgetAnswers();
     state.generation = generation;
     state.initialized = true;
   }
 
-  View view;
+  Acquired acquired;
+  acquired.generation = generation;
   std::vector<std::pair<uint8_t, int32_t>> missing;
   {
     std::lock_guard lock(state.mutex);
-    if (state.Collect(state.DaysIn(query), dimension, &view, &missing)) return view;
+    // Another request may have answered or loaded this while we waited for load_mutex.
+    acquired.answer = state.Recall(answer_key, generation);
+    if (acquired.answer ||
+        state.Collect(state.DaysIn(query), dimension, query.currency, &acquired.view, &missing)) {
+      return acquired;
+    }
   }
   std::vector<LoadedRow> loaded;
   for (uint8_t dim : {kTotal, dimension}) {
@@ -433,20 +536,31 @@ Result<View> SyncAndLoad(State& state, Connection& connection, const StatsQuery&
     for (const auto& [d, day] : missing) {
       if (d == dim) days.push_back(day);
     }
-    SF_RETURN_IF_ERROR(LoadRows(connection, dim, days, &loaded));
+    SF_RETURN_IF_ERROR(LoadRows(connection, dim, query.currency, days, &loaded));
     if (dimension == kTotal) break;
   }
   SF_RETURN_IF_ERROR(DecodeTotals(loaded));
   std::lock_guard lock(state.mutex);
-  Install(state, missing, loaded);
-  const bool complete = state.Collect(view.days, dimension, &view, &missing);
+  Install(state, missing, query.currency, loaded);
+  const bool complete =
+      state.Collect(acquired.view.days, dimension, query.currency, &acquired.view, &missing);
   state.Evict();
   if (!complete) return Status::Internal("stats cache: slices missing right after loading");
-  return view;
+  return acquired;
 }
 
-Result<View> Acquire(State& state, Connection& connection, const StatsQuery& query,
-                     uint8_t dimension) {
+// The normalised query a remembered answer is filed under: clamped bounds, and `top` only
+// where it matters, so equivalent queries share one answer.
+std::string AnswerKey(const StatsQuery& query) {
+  const int32_t from = std::max(query.from_day.value_or(kMinDay), kMinDay);
+  const int32_t to = std::min(query.to_day.value_or(kMaxDay), kMaxDay);
+  const bool ranked = DimensionOf(query.group_by) != kTotal;
+  return fmt::format("{}|{}|{}|{}|{}", from, to, static_cast<int>(query.group_by),
+                     ranked ? query.top.value_or(0) : 0, query.currency);
+}
+
+Result<Acquired> Acquire(State& state, Connection& connection, const StatsQuery& query,
+                         uint8_t dimension, const std::string& answer_key) {
   const std::string database = DatabaseIdentity(connection);
   SF_ASSIGN_OR_RETURN(const uint64_t generation, ReadSummaryGeneration(connection));
   {
@@ -456,15 +570,19 @@ Result<View> Acquire(State& state, Connection& connection, const StatsQuery& que
       return Status::FailedPrecondition(
           fmt::format("this stats cache serves {}, not {}", state.database, database));
     }
-    View view;
-    std::vector<std::pair<uint8_t, int32_t>> missing;
-    if (state.initialized && state.generation == generation &&
-        state.Collect(state.DaysIn(query), dimension, &view, &missing)) {
-      return view;
+    if (state.initialized && state.generation == generation) {
+      Acquired acquired;
+      acquired.generation = generation;
+      acquired.answer = state.Recall(answer_key, generation);
+      std::vector<std::pair<uint8_t, int32_t>> missing;
+      if (acquired.answer ||
+          state.Collect(state.DaysIn(query), dimension, query.currency, &acquired.view, &missing)) {
+        return acquired;
+      }
     }
   }
   std::lock_guard load(state.load_mutex);
-  return SyncAndLoad(state, connection, query, dimension);
+  return SyncAndLoad(state, connection, query, dimension, answer_key);
 }
 
 // ---- computing answers from slices --------------------------------------------------------
@@ -651,7 +769,9 @@ constexpr std::string_view kNaiveFigures =
 
 // ---- public ------------------------------------------------------------------------------
 
-SummaryCache::SummaryCache(size_t max_bytes) : state_(std::make_unique<State>(max_bytes)) {}
+SummaryCache::SummaryCache(size_t max_bytes) : SummaryCache(max_bytes, max_bytes / 16) {}
+SummaryCache::SummaryCache(size_t max_bytes, size_t max_answer_bytes)
+    : state_(std::make_unique<State>(max_bytes, max_answer_bytes)) {}
 SummaryCache::~SummaryCache() = default;
 
 SummaryCache::Counters SummaryCache::counters() const {
@@ -678,12 +798,20 @@ Result<StatsResult> QueryStats(Connection& connection, const StatsQuery& query,
   std::unique_ptr<State> local;
   State* state = cache ? cache->state_.get() : nullptr;
   if (state == nullptr) {
-    local = std::make_unique<State>(std::numeric_limits<size_t>::max());
+    local = std::make_unique<State>(std::numeric_limits<size_t>::max(), 0);
     state = local.get();
   }
   const uint8_t dimension = DimensionOf(query.group_by);
-  SF_ASSIGN_OR_RETURN(View view, Acquire(*state, connection, query, dimension));
-  return Compute(*state, view, query);
+  const std::string answer_key = AnswerKey(query);
+  SF_ASSIGN_OR_RETURN(Acquired acquired, Acquire(*state, connection, query, dimension, answer_key));
+  if (acquired.answer) return *acquired.answer;
+  SF_ASSIGN_OR_RETURN(StatsResult result, Compute(*state, acquired.view, query));
+  if (state->max_answer_bytes > 0) {
+    auto kept = std::make_shared<const StatsResult>(result);
+    std::lock_guard lock(state->mutex);
+    state->Remember(answer_key, acquired.generation, std::move(kept));
+  }
+  return result;
 }
 
 Result<StatsResult> QueryStatsNaive(Connection& connection, const StatsQuery& query) {

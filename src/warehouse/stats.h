@@ -80,23 +80,31 @@ core::Money AverageOrderValue(core::Money revenue, int64_t orders);
 // An in-process cache of daily_summary, so repeated stats requests do not re-read summaries
 // from MySQL. Exact after every load: each request first reads summary_generation (one row,
 // bumped in the same transaction as every summary refresh) and drops the days refreshed
-// since. Holds at most `max_bytes` of summary rows (least recently used days go first).
+// since. Holds at most `max_bytes` of summary rows (least recently used days go first):
+// every currency's total rows, but a grouping's rows only for the currencies queried.
+// It also remembers computed answers of the current generation (by default at most
+// max_bytes / 16 and 4096 answers, least recently used go first), so a repeated query costs
+// one generation read; the first load that commits after them makes them all stale.
 // One cache serves one warehouse database: the first QueryStats binds it (a query through
 // another database fails with kFailedPrecondition).
 class SummaryCache {
  public:
   static constexpr size_t kDefaultMaxBytes = size_t{512} << 20;
   explicit SummaryCache(size_t max_bytes = kDefaultMaxBytes);
+  // `max_answer_bytes` for remembered answers (0: compute every answer from the slices).
+  SummaryCache(size_t max_bytes, size_t max_answer_bytes);
   ~SummaryCache();
   SummaryCache(const SummaryCache&) = delete;
   SummaryCache& operator=(const SummaryCache&) = delete;
 
   struct Counters {
-    uint64_t hits = 0;         // day slices served from memory
-    uint64_t misses = 0;       // day slices read from MySQL
-    uint64_t invalidated = 0;  // day slices dropped because a load changed the day
-    uint64_t evicted = 0;      // day slices dropped for the byte budget
-    size_t bytes = 0;          // held now
+    uint64_t hits = 0;            // day slices served from memory
+    uint64_t misses = 0;          // day slices read from MySQL
+    uint64_t invalidated = 0;     // day slices dropped because a load changed the day
+    uint64_t evicted = 0;         // day slices dropped for the byte budget
+    size_t bytes = 0;             // held now by day slices
+    uint64_t answers_reused = 0;  // queries answered with a remembered answer
+    size_t answer_bytes = 0;      // held now by remembered answers
   };
   Counters counters() const;
 

@@ -337,6 +337,114 @@ TEST_F(StatsTest, CacheStaysExactAfterEveryLoadAndReusesUnchangedDays) {
   EXPECT_EQ(cache_.counters().invalidated, 6u);
 }
 
+TEST_F(StatsTest, GroupingSlicesHoldOnlyTheQueriedCurrency) {
+  SalesMaker maker(29);
+  Load(1, maker.Lines("A", 900, Day("2026-01-01"), 10));
+  StatsQuery usd{std::nullopt, std::nullopt, StatsGroupBy::kSku, 5, "USD"};
+  auto first = QueryStats(*conn_, usd, &cache_);
+  ASSERT_OK(first.status());
+  EXPECT_EQ(*first, *QueryStatsNaive(*conn_, usd));
+  EXPECT_EQ(cache_.counters().misses, 20u) << "10 days x (total + USD skus)";
+  StatsQuery eur = usd;
+  eur.currency = "EUR";
+  auto second = QueryStats(*conn_, eur, &cache_);
+  ASSERT_OK(second.status());
+  EXPECT_EQ(*second, *QueryStatsNaive(*conn_, eur));
+  EXPECT_EQ(cache_.counters().misses, 30u) << "the totals are shared: only EUR skus are read";
+
+  // A load touching 2 days drops those days' slices in every currency.
+  Load(2, maker.Lines("B", 200, Day("2026-01-04"), 2));
+  for (const StatsQuery& query : {usd, eur}) {
+    auto after = QueryStats(*conn_, query, &cache_);
+    ASSERT_OK(after.status());
+    EXPECT_EQ(*after, *QueryStatsNaive(*conn_, query));
+  }
+  EXPECT_EQ(cache_.counters().invalidated, 6u) << "2 days x (total, USD skus, EUR skus)";
+}
+
+TEST_F(StatsTest, CurrenciesNoRowCanHoldGiveZeroTotalsNotErrors) {
+  SalesMaker maker(31);
+  Load(1, maker.Lines("A", 300, Day("2026-01-01"), 5));
+  for (const char* currency : {"US'D", "EURO", "\xe2\x82\xac", "usd", "X\\"}) {
+    for (StatsGroupBy group_by : {StatsGroupBy::kNone, StatsGroupBy::kSku, StatsGroupBy::kDay}) {
+      SCOPED_TRACE(currency);
+      const StatsQuery query{std::nullopt, std::nullopt, group_by, std::nullopt, currency};
+      for (SummaryCache* cache : {&cache_, static_cast<SummaryCache*>(nullptr)}) {
+        auto stats = QueryStats(*conn_, query, cache);
+        ASSERT_OK(stats.status());
+        EXPECT_EQ(stats->totals, StatsFigures{});
+        EXPECT_TRUE(stats->groups.empty());
+        EXPECT_EQ(stats->currencies, (std::vector<std::string>{"EUR", "JPY", "USD"}));
+      }
+    }
+  }
+}
+
+TEST_F(StatsTest, RepeatedQueriesReuseTheirAnswerUntilALoadCommits) {
+  SalesMaker maker(37);
+  Load(1, maker.Lines("A", 1000, Day("2026-01-01"), 20));
+  const StatsQuery query{Day("2026-01-01"), Day("2026-01-31"), StatsGroupBy::kSku, 3, "USD"};
+  auto first = QueryStats(*conn_, query, &cache_);
+  ASSERT_OK(first.status());
+  const SummaryCache::Counters before = cache_.counters();
+  EXPECT_EQ(before.answers_reused, 0u);
+  EXPECT_GT(before.answer_bytes, 0u);
+  auto again = QueryStats(*conn_, query, &cache_);
+  ASSERT_OK(again.status());
+  EXPECT_EQ(*again, *first);
+  EXPECT_EQ(cache_.counters().answers_reused, 1u);
+  EXPECT_EQ(cache_.counters().hits, before.hits) << "a reused answer computes nothing";
+
+  // Equivalent queries share the answer: top means nothing to a date grouping, and an open
+  // bound is the same as DATE's limit.
+  const StatsQuery by_day{std::nullopt, Day("2026-01-31"), StatsGroupBy::kDay, 3, "USD"};
+  const StatsQuery same_by_day{Day("1000-01-01"), Day("2026-01-31"), StatsGroupBy::kDay,
+                               std::nullopt, "USD"};
+  ASSERT_OK(QueryStats(*conn_, by_day, &cache_).status());
+  auto shared = QueryStats(*conn_, same_by_day, &cache_);
+  ASSERT_OK(shared.status());
+  EXPECT_EQ(cache_.counters().answers_reused, 2u);
+  EXPECT_EQ(*shared, *QueryStatsNaive(*conn_, same_by_day));
+
+  // A load makes every remembered answer stale, even for days it did not touch.
+  Load(2, maker.Lines("B", 300, Day("2026-01-25"), 3));
+  for (const StatsQuery& q : {query, by_day}) {
+    auto after = QueryStats(*conn_, q, &cache_);
+    ASSERT_OK(after.status());
+    EXPECT_EQ(*after, *QueryStatsNaive(*conn_, q));
+  }
+  EXPECT_EQ(cache_.counters().answers_reused, 2u) << "nothing reused across the load";
+  EXPECT_NE(*QueryStats(*conn_, query, &cache_), *first) << "the load changed the answer";
+  EXPECT_EQ(cache_.counters().answers_reused, 3u);
+}
+
+TEST_F(StatsTest, RememberedAnswersStayWithinTheirBudget) {
+  SalesMaker maker(41);
+  Load(1, maker.Lines("A", 1500, Day("2026-01-10"), 30));
+  SummaryCache small(size_t{32} << 10);  // answers: 2 KiB
+  int remembered = 0, forgotten = 0;
+  for (const StatsQuery& query : Queries()) {
+    uint64_t reused = 0;
+    for (int round = 0; round < 2; ++round) {
+      reused = small.counters().answers_reused;
+      auto stats = QueryStats(*conn_, query, &small);
+      ASSERT_OK(stats.status());
+      EXPECT_EQ(*stats, *QueryStatsNaive(*conn_, query));
+      EXPECT_LE(small.counters().answer_bytes, size_t{2} << 10);
+    }
+    ++(small.counters().answers_reused > reused ? remembered : forgotten);
+  }
+  EXPECT_GT(remembered, 0) << "small answers are remembered";
+  EXPECT_GT(forgotten, 0) << "large ones (a month by day, every sku) do not fit";
+
+  SummaryCache none(1);
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_OK(QueryStats(*conn_, Queries().front(), &none).status());
+  }
+  EXPECT_EQ(none.counters().answers_reused, 0u);
+  EXPECT_EQ(none.counters().answer_bytes, 0u);
+}
+
 TEST_F(StatsTest, TinyCacheBudgetEvictsButStaysExact) {
   SalesMaker maker(13);
   Load(1, maker.Lines("A", 1000, Day("2026-01-20"), 25));
