@@ -15,6 +15,9 @@
 #
 # SALESFLOW_BENCH_BUILD_DIR: Release build to use (default build/statshttp; built here,
 # targets salesflow and stats_bench, -j1). Needs wrk, curl, jq, mariadb (scripts/install-deps.sh).
+# --inner: skip the build and with-services.sh, use the services of the environment
+# (SALESFLOW_TEST_DB, SALESFLOW_TEST_DB_SOCKET): measures again a warehouse loaded earlier
+# (stats_bench --reuse), e.g. to compare two builds on the same data.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${SALESFLOW_BENCH_BUILD_DIR:-$root/build/statshttp}
@@ -33,7 +36,7 @@ while [ $# -gt 0 ]; do
     --connections) connections=$2; shift 2 ;;
     --database) database=$2; shift 2 ;;
     --inner) inner=1; shift ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "http.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,8 @@
 // Stats latency at scale: QueryStats (summaries + bitmaps, with and without the in-process
-// cache) side by side with the naive GROUP BY over sales, on the same warehouse, checking the
-// answers are identical. Also measures the load path and the share of the summary bitmaps.
+// cache; "cached" computes every answer from cached slices, "remembered" is serve's cache,
+// which also keeps answers per summary generation) side by side with the naive GROUP BY over
+// sales, on the same warehouse, checking the answers are identical. Also measures the load
+// path and the share of the summary bitmaps.
 //
 // Needs SALESFLOW_TEST_DB (run under scripts/with-services.sh; bench/stats/run.sh does it).
 //   stats_bench [--lines N=10000000] [--days D=365] [--iterations I=200] [--naive-iterations 5]
