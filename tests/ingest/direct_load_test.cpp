@@ -315,8 +315,6 @@ TEST_F(DirectLoadTest, AMultiDayReportLoadsExactlyAndSummarisesAsTheStagedPathDo
   ExpectSummariesMatchSales();
   ExpectStatsEqualGroupBy({"USD", "EUR"});
   ExpectKeysMatchIds();
-  EXPECT_EQ(QueryInt("SELECT MAX(id) - COUNT(*) FROM order_keys"), 0)
-      << "the dictionary burnt keys: bitmaps lose density";
   const auto summaries = SummaryRows();
   ASSERT_GT(summaries.size(), 100u);
 
