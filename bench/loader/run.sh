@@ -235,6 +235,11 @@ run_profile() {
   sql -e "SELECT FORMAT(TIME_TO_SEC(query_time), 3), LEFT(REGEXP_REPLACE(CONVERT(sql_text USING utf8mb4), '[[:space:]]+', ' '), 140)
           FROM mysql.slow_log WHERE db = '$profiled_db' AND query_time >= 0.01
           ORDER BY query_time DESC LIMIT 25" | sed 's/^/    /'
+  echo "  by kind of statement (count, seconds, first 60 characters):"
+  sql -e "SELECT COUNT(*), FORMAT(SUM(TIME_TO_SEC(query_time)), 3), k FROM (SELECT query_time,
+            LEFT(REGEXP_REPLACE(CONVERT(sql_text USING utf8mb4), '[[:space:]]+', ' '), 60) AS k
+            FROM mysql.slow_log WHERE db = '$profiled_db') x
+          GROUP BY k ORDER BY SUM(TIME_TO_SEC(query_time)) DESC LIMIT 12" | sed 's/^/    /'
   sql -e "SELECT CONCAT('    all ', COUNT(*), ' statements: ', FORMAT(SUM(TIME_TO_SEC(query_time)), 3), ' s')
           FROM mysql.slow_log WHERE db = '$profiled_db'"
   cp "$work/serve-$n-profile.log" "$work/profile-serve-$n.log" 2>/dev/null || true

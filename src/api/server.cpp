@@ -11,6 +11,7 @@
 #include <ctime>
 #include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "api/assets.h"
@@ -45,7 +46,15 @@ struct RequestContext {
   std::string request_id;
   std::string route = "unmatched";
   std::string principal;  // the key's name, never its secret
+  // An auth refusal held back until the (small) body has been read: answering before it
+  // and closing with unread bytes resets the connection, and the client sees a broken
+  // write instead of the 401/403 (Precheck, Dispatch).
+  std::optional<HttpError> refusal;
 };
+
+// Declared bodies up to this size are read (and dropped) before an auth refusal is sent;
+// larger ones are refused at once (a client that sends Expect: 100-continue never sends them).
+constexpr uint64_t kDrainBeforeRefusalBytes = uint64_t{8} << 20;
 thread_local RequestContext t_context;
 
 std::string RandomRequestId() {
@@ -216,7 +225,11 @@ struct Server::Impl {
 
   // Route, auth and limit checks before any body is read. Returns true when it wrote an
   // error response (the request is then finished).
-  bool Precheck(const Request& req, Response& res);
+  // `body_may_follow`: false when called for Expect: 100-continue (the client waits).
+  bool Precheck(const Request& req, Response& res, bool body_may_follow);
+  // The refusal of a request whose key is missing, invalid or of a role the route does not
+  // allow; nullopt when it may proceed (ctx.principal is then set).
+  std::optional<HttpError> Authorize(const Request& req, Response& res, const RouteSpec& route);
   void Dispatch(const Request& req, Response& res, const ContentReader* reader);
   void LogRequest(const Request& req, const Response& res);
 
@@ -242,7 +255,7 @@ struct Server::Impl {
   Result<std::string> ReadJsonBody(const Request& req, const ContentReader* reader) const;
 };
 
-bool Server::Impl::Precheck(const Request& req, Response& res) {
+bool Server::Impl::Precheck(const Request& req, Response& res, bool body_may_follow) {
   // Runs twice for a request with "Expect: 100-continue" (before the 100, then before
   // routing), on the same Response: the second run keeps the id and start time but checks
   // everything again, so nothing rests on state left over from another request.
@@ -286,32 +299,16 @@ bool Server::Impl::Precheck(const Request& req, Response& res) {
   ctx.route = std::string(route.path);
 
   if (keys != nullptr && route.permission != Permission::kPublic) {
-    const std::string secret = PresentedKey(req);
-    if (secret.empty()) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      WriteError(
-          res,
-          HttpErrorFromStatus(
-              Status::Unauthenticated("an API key is required: send 'Authorization: Bearer <key>'"),
-              ctx.request_id));
-      return true;
-    }
-    const auto principal = keys->Authenticate(secret);
-    if (!principal) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      WriteError(res, HttpErrorFromStatus(Status::Unauthenticated("the API key is not valid"),
-                                          ctx.request_id));
-      return true;
-    }
-    ctx.principal = principal->name;
-    if (!RoleAllows(principal->role, route.permission)) {
-      WriteError(res,
-                 HttpErrorFromStatus(Status::PermissionDenied(
-                                         "the key '" + principal->name + "' has role " +
-                                         std::string(RoleName(principal->role)) + "; " +
-                                         std::string(route.method) + " " + std::string(route.path) +
-                                         " needs one of: " + RolesAllowing(route.permission)),
-                                     ctx.request_id));
+    if (std::optional<HttpError> refused = Authorize(req, res, route)) {
+      uint64_t declared = 0;
+      const std::string text = req.get_header_value("Content-Length");
+      std::from_chars(text.data(), text.data() + text.size(), declared);
+      if (body_may_follow && declared > 0 && declared <= kDrainBeforeRefusalBytes &&
+          !req.has_header("Transfer-Encoding")) {
+        ctx.refusal = std::move(refused);  // Dispatch reads the body, then answers
+        return false;
+      }
+      WriteError(res, *refused);
       return true;
     }
   }
@@ -371,7 +368,46 @@ bool Server::Impl::Precheck(const Request& req, Response& res) {
   return false;
 }
 
+std::optional<HttpError> Server::Impl::Authorize(const Request& req, Response& res,
+                                                 const RouteSpec& route) {
+  RequestContext& ctx = t_context;
+  const std::string secret = PresentedKey(req);
+  if (secret.empty()) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    return HttpErrorFromStatus(
+        Status::Unauthenticated("an API key is required: send 'Authorization: Bearer <key>'"),
+        ctx.request_id);
+  }
+  const auto principal = keys->Authenticate(secret);
+  if (!principal) {
+    res.set_header("WWW-Authenticate", "Bearer");
+    return HttpErrorFromStatus(Status::Unauthenticated("the API key is not valid"), ctx.request_id);
+  }
+  ctx.principal = principal->name;
+  if (!RoleAllows(principal->role, route.permission)) {
+    return HttpErrorFromStatus(
+        Status::PermissionDenied("the key '" + principal->name + "' has role " +
+                                 std::string(RoleName(principal->role)) + "; " +
+                                 std::string(route.method) + " " + std::string(route.path) +
+                                 " needs one of: " + RolesAllowing(route.permission)),
+        ctx.request_id);
+  }
+  return std::nullopt;
+}
+
 void Server::Impl::Dispatch(const Request& req, Response& res, const ContentReader* reader) {
+  if (t_context.refusal) {
+    if (reader != nullptr) {  // read and drop (httplib has one reader per body kind)
+      const auto drop = [](const char*, size_t) { return true; };
+      if (req.is_multipart_form_data()) {
+        (*reader)([](const httplib::MultipartFormData&) { return true; }, drop);
+      } else {
+        (*reader)(drop);
+      }
+    }
+    WriteError(res, *t_context.refusal);
+    return;
+  }
   auto matched = MatchRoute(req.method, RawPath(req));
   Status status;
   if (!matched.ok()) {
@@ -830,11 +866,12 @@ Status Server::Impl::Configure() {
   http->set_payload_max_length(static_cast<size_t>(options.max_upload_bytes + kMultipartSlack));
   http->set_default_headers({{"X-Content-Type-Options", "nosniff"}, {"Cache-Control", "no-store"}});
 
-  http->set_expect_100_continue_handler(
-      [this](const Request& req, Response& res) { return Precheck(req, res) ? res.status : 100; });
+  http->set_expect_100_continue_handler([this](const Request& req, Response& res) {
+    return Precheck(req, res, false) ? res.status : 100;
+  });
   http->set_pre_routing_handler([this](const Request& req, Response& res) {
-    return Precheck(req, res) ? httplib::Server::HandlerResponse::Handled
-                              : httplib::Server::HandlerResponse::Unhandled;
+    return Precheck(req, res, true) ? httplib::Server::HandlerResponse::Handled
+                                    : httplib::Server::HandlerResponse::Unhandled;
   });
   const auto plain = [this](const Request& req, Response& res) { Dispatch(req, res, nullptr); };
   const auto streaming = [this](const Request& req, Response& res, const ContentReader& reader) {

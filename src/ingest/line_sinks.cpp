@@ -94,7 +94,8 @@ void DirectSink::Ids::Clear() {
 
 DirectSink::DirectSink(const Target& target, const Direct& direct)
     : QueuedSink(target), direct_(direct) {
-  batch_.reserve(target.chunk_bytes + 4096);
+  batch_.reserve(direct_.batch_bytes + 4096);
+  sales_.reserve(target.chunk_bytes + 4096);
 }
 
 Status DirectSink::OnLine(const core::SalesLine& line) {
@@ -108,7 +109,7 @@ Status DirectSink::OnLine(const core::SalesLine& line) {
   if (!line.customer_id.empty()) pending.customer = customers_.Slot(line.customer_id);
   pending.summary = direct_.delta->AddLine(line);
   CountLoaded();
-  if (batch_.size() >= target().chunk_bytes) return CompleteBatch();
+  if (batch_.size() >= direct_.batch_bytes) return CompleteBatch();
   return Status::Ok();
 }
 
@@ -144,6 +145,7 @@ Status DirectSink::CompleteBatch() {
     warehouse::AppendIntField(job_id, &sales_);
     warehouse::EndRow(&sales_);
     direct_.delta->AddKeys(pending.summary, order_key, customer_key);
+    if (sales_.size() >= target().chunk_bytes) SF_RETURN_IF_ERROR(Ship(ChunkKind::kSales, &sales_));
   }
   lines_since_merge_ += pending_.size();
   batch_.clear();

@@ -102,7 +102,10 @@ class DirectSink : public QueuedSink {
     warehouse::SummaryDelta* delta = nullptr;
     SummaryMerge* merge = nullptr;
     // Lines accumulated in the delta before a merge is asked for: bounds its memory.
-    uint64_t merge_every_lines = 1'000'000;
+    uint64_t merge_every_lines = 500'000;
+    // Text of the lines whose keys are resolved together: bigger batches, fewer round trips
+    // (the rows still go out in chunks of Target::chunk_bytes).
+    size_t batch_bytes = size_t{2} << 20;
   };
   DirectSink(const Target& target, const Direct& direct);
   Status OnLine(const core::SalesLine& line) override;

@@ -13,10 +13,12 @@
 // Thread-safety: one thread at a time (the connection's rule); movable.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -28,7 +30,7 @@ enum class KeyKind { kOrder, kCustomer };
 
 class KeyDictionary {
  public:
-  // Takes the connection over (autocommit) and creates its batch table.
+  // Takes the connection over (autocommit).
   static Result<KeyDictionary> Open(Connection connection);
 
   // The key of every id: result[i] belongs to ids[i]. Ids new to the warehouse are added
@@ -38,16 +40,28 @@ class KeyDictionary {
   // REQUIRES: every id is 1..64 characters of valid UTF-8 (what the reader lets through).
   Result<std::vector<uint32_t>> Resolve(KeyKind kind, std::span<const std::string_view> ids);
 
-  // Round trips so far (for logs and benchmarks).
+  // Resolve calls and statements so far (for logs and benchmarks).
   uint64_t batches() const { return batches_; }
+  uint64_t statements() const { return statements_; }
+  uint64_t cache_hits() const { return cache_hits_; }
 
  private:
-  explicit KeyDictionary(Connection connection) : connection_(std::move(connection)) {}
+  KeyDictionary(Connection connection, bool returning)
+      : connection_(std::move(connection)), returning_(returning) {}
   Result<std::vector<uint32_t>> ResolveOnce(KeyKind kind, std::span<const std::string_view> ids);
+  Status Lookup(KeyKind kind, std::span<const std::string_view> ids,
+                std::span<const uint32_t> wanted, std::vector<uint32_t>& keys);
+  Status Insert(KeyKind kind, std::span<const std::string_view> ids,
+                std::span<const uint32_t> positions, std::vector<uint32_t>& keys);
 
   Connection connection_;
-  std::string text_;  // the batch as LOAD DATA text, capacity reused
+  bool returning_ = false;                             // the server knows INSERT ... RETURNING
+  std::array<bool, 2> insert_first_ = {false, false};  // per KeyKind: see ResolveOnce
+  // Per KeyKind: remembered ids (trailing spaces stripped) and their keys, bounded.
+  std::array<std::unordered_map<std::string, uint32_t>, 2> cache_;
   uint64_t batches_ = 0;
+  uint64_t statements_ = 0;
+  uint64_t cache_hits_ = 0;
 };
 
 }  // namespace salesflow::warehouse

@@ -17,8 +17,16 @@ constexpr std::array<std::string_view, SummaryDelta::kDimensions> kDimensionName
 
 // Keys buffered per set before a sorted bulk add.
 constexpr size_t kKeyBufferSize = 256;
-// Rows per multi-row upsert: 11 placeholders each, far below the 65535 limit.
+// A multi-row upsert ends at this many rows (11 placeholders each, far below the 65535
+// limit) or once its bitmaps pass kWriteBatchBytes: a big day's sets must stay well under
+// the server's max_allowed_packet (16 MiB by default) per statement.
 constexpr size_t kWriteBatchRows = 500;
+constexpr size_t kWriteBatchBytes = size_t{4} << 20;
+// Summary rows merged together: their stored sets are read, unioned and written at once.
+// A page ends at kMergePageRows rows or once its held rows pass kMergePageLines lines, so
+// that a page of big rows (a day's categories) stays a few MiB.
+constexpr size_t kMergePageRows = 64;
+constexpr int64_t kMergePageLines = 100'000;
 
 std::string_view StripTrailingSpaces(std::string_view value) {
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
@@ -144,73 +152,109 @@ Status SummaryDelta::MergeInto(Connection& connection) {
   return Status::Ok();
 }
 
-// Unions the day's stored sets into the held rows of the same key, then writes the rows.
+// Merges the day's rows a page at a time: reads the stored sets of exactly the page's keys,
+// unions them in, writes the page and frees its sets. Memory: one page of a day's sets,
+// however big the day (a day of 5M lines has sets of millions of orders).
 Status SummaryDelta::MergeDay(Connection& connection, int32_t day,
                               std::vector<uint32_t>& day_rows) {
-  std::unordered_map<std::string, uint32_t> by_key;  // dimension, currency, value -> row
-  for (uint32_t index : day_rows) {
-    const Row& row = rows_[index];
-    by_key.emplace(fmt::format("{}\t{}\t{}", row.dimension, row.currency, row.value), index);
+  size_t first = 0;
+  while (first < day_rows.size()) {
+    // A page: up to kMergePageRows rows, fewer when they are big. The stored sets grow
+    // with the lines of their value, as the held ones do, so the held lines measure both.
+    size_t end = first;
+    int64_t lines = 0;
+    while (end < day_rows.size() && end - first < kMergePageRows &&
+           (end == first || lines + rows_[day_rows[end]].lines <= kMergePageLines)) {
+      lines += rows_[day_rows[end]].lines;
+      ++end;
+    }
+    const auto page = std::span<const uint32_t>(day_rows).subspan(first, end - first);
+    first = end;
+    SF_ASSIGN_OR_RETURN(const bool without_bitmaps, UnionStored(connection, day, page));
+    if (without_bitmaps) {
+      // Written before bitmaps existed: the whole day is recomputed from sales instead
+      // (which also overwrites what earlier pages of this day wrote).
+      skip_days_.insert(day);
+      recompute_days_.insert(day);
+      return Status::Ok();
+    }
+    SF_RETURN_IF_ERROR(WriteRows(connection, day, page));
+    for (uint32_t index : page) {
+      rows_[index].orders = Bitmap();
+      rows_[index].customers = Bitmap();
+    }
   }
-  bool without_bitmaps = false;
-  // The day is formatted from an integer: no report text becomes SQL.
-  Status read = StreamQuery(
-      connection,
-      fmt::format("SELECT dimension, currency, dim_value, orders, customers FROM daily_summary "
-                  "WHERE day = '{}'",
-                  core::FormatDate(day)),
-      [&](StreamedRow stored) -> Status {
-        if (stored.size() != 5 || !stored[0] || !stored[1] || !stored[2]) {
-          return Status::Internal("unexpected daily_summary row shape");
-        }
-        const std::optional<uint8_t> dimension = DimensionIndex(*stored[0]);
-        if (!dimension) return Status::Internal("unknown daily_summary dimension");
-        auto found = by_key.find(
-            fmt::format("{}\t{}\t{}", *dimension, *stored[1], StripTrailingSpaces(*stored[2])));
-        if (found == by_key.end()) return Status::Ok();
-        if (!stored[3] || !stored[4]) {
-          without_bitmaps = true;
-          return Status::Ok();
-        }
-        Row& row = rows_[found->second];
-        SF_ASSIGN_OR_RETURN(Bitmap orders, Bitmap::Deserialize(*stored[3]));
-        SF_ASSIGN_OR_RETURN(Bitmap customers, Bitmap::Deserialize(*stored[4]));
-        row.orders.UnionWith(orders);
-        row.customers.UnionWith(customers);
-        return Status::Ok();
-      });
-  SF_RETURN_IF_ERROR(read);
-  if (without_bitmaps) {
-    skip_days_.insert(day);
-    recompute_days_.insert(day);
-    return Status::Ok();
-  }
-  SF_RETURN_IF_ERROR(WriteRows(connection, day, day_rows));
   merged_days_.insert(day);
   return Status::Ok();
 }
 
+// Unions the stored sets of the page's keys into its rows. Returns true when a stored row
+// of those keys has no bitmaps.
+Result<bool> SummaryDelta::UnionStored(Connection& connection, int32_t day,
+                                       std::span<const uint32_t> page) {
+  const std::string date = core::FormatDate(day);
+  std::string sql =
+      "SELECT dimension, currency, dim_value, orders, customers FROM daily_summary "
+      "WHERE day = ? AND (dimension, currency, dim_value) IN (";
+  std::vector<Param> params;
+  params.reserve(1 + 3 * page.size());
+  params.emplace_back(std::string_view(date));
+  std::unordered_map<std::string, uint32_t> by_key;  // dimension, currency, value -> row
+  for (size_t i = 0; i < page.size(); ++i) {
+    const Row& row = rows_[page[i]];
+    sql += i == 0 ? "(?,?,?)" : ",(?,?,?)";
+    params.emplace_back(kDimensionNames[row.dimension]);
+    params.emplace_back(std::string_view(row.currency));
+    params.emplace_back(std::string_view(row.value));
+    by_key.emplace(fmt::format("{}\t{}\t{}", row.dimension, row.currency, row.value), page[i]);
+  }
+  sql += ")";
+  SF_ASSIGN_OR_RETURN(QueryResult stored, connection.Query(sql, params));
+  for (size_t r = 0; r < stored.rows.size(); ++r) {
+    const std::optional<uint8_t> dimension = DimensionIndex(stored.Text(r, 0));
+    if (!dimension) return Status::Internal("unknown daily_summary dimension");
+    auto found = by_key.find(fmt::format("{}\t{}\t{}", *dimension, stored.Text(r, 1),
+                                         StripTrailingSpaces(stored.Text(r, 2))));
+    if (found == by_key.end()) continue;
+    if (stored.IsNull(r, 3) || stored.IsNull(r, 4)) return true;
+    Row& row = rows_[found->second];
+    const std::array<std::pair<size_t, Bitmap*>, 2> sets = {
+        {{3, &row.orders}, {4, &row.customers}}};
+    for (const auto& [column, into] : sets) {
+      SF_ASSIGN_OR_RETURN(Bitmap bitmap, Bitmap::Deserialize(stored.Text(r, column)));
+      stored.rows[r][column].reset();  // a big day's sets: keep one copy at a time
+      into->UnionWith(bitmap);
+    }
+  }
+  return false;
+}
+
 // New keys are inserted; stored ones get the amounts added and the unions' sets and counts.
 Status SummaryDelta::WriteRows(Connection& connection, int32_t day,
-                               const std::vector<uint32_t>& day_rows) {
+                               std::span<const uint32_t> day_rows) {
   const std::string date = core::FormatDate(day);
-  for (size_t first = 0; first < day_rows.size(); first += kWriteBatchRows) {
-    const size_t end = std::min(day_rows.size(), first + kWriteBatchRows);
+  size_t next = 0;
+  while (next < day_rows.size()) {
     std::string sql =
         "INSERT INTO daily_summary (dimension, currency, day, dim_value, revenue, line_count, "
         "units, order_count, customer_count, orders, customers) VALUES ";
+    // Stable storage for what the placeholders point at (reserved: no reallocation).
     std::vector<std::string> revenues;
     std::vector<std::string> serialized;
-    revenues.reserve(end - first);
-    serialized.reserve(2 * (end - first));
+    revenues.reserve(kWriteBatchRows);
+    serialized.reserve(2 * kWriteBatchRows);
     std::vector<Param> params;
-    params.reserve(11 * (end - first));
-    for (size_t i = first; i < end; ++i) {
-      Row& row = rows_[day_rows[i]];
-      sql += i == first ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
+    params.reserve(11 * kWriteBatchRows);
+    size_t bytes = 0;
+    const size_t first = next;
+    for (; next < day_rows.size() && next - first < kWriteBatchRows && bytes < kWriteBatchBytes;
+         ++next) {
+      Row& row = rows_[day_rows[next]];
+      sql += next == first ? "(?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?)";
       revenues.push_back(core::FormatDecimal(row.revenue_cents, core::kMoneyScale));
       serialized.push_back(row.orders.Serialize());
       serialized.push_back(row.customers.Serialize());
+      bytes += serialized[serialized.size() - 2].size() + serialized.back().size();
       params.emplace_back(kDimensionNames[row.dimension]);
       params.emplace_back(std::string_view(row.currency));
       params.emplace_back(std::string_view(date));
@@ -229,7 +273,7 @@ Status SummaryDelta::WriteRows(Connection& connection, int32_t day,
         "order_count = VALUES(order_count), customer_count = VALUES(customer_count), "
         "orders = VALUES(orders), customers = VALUES(customers)";
     SF_RETURN_IF_ERROR(connection.Exec(sql, params).status());
-    rows_written_ += end - first;
+    rows_written_ += next - first;
   }
   return Status::Ok();
 }

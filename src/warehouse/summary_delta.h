@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -87,7 +88,8 @@ class SummaryDelta {
 
   uint32_t Find(int32_t day, uint8_t dimension, std::string_view currency, std::string_view value);
   Status MergeDay(Connection& connection, int32_t day, std::vector<uint32_t>& day_rows);
-  Status WriteRows(Connection& connection, int32_t day, const std::vector<uint32_t>& day_rows);
+  Result<bool> UnionStored(Connection& connection, int32_t day, std::span<const uint32_t> page);
+  Status WriteRows(Connection& connection, int32_t day, std::span<const uint32_t> day_rows);
 
   std::set<int32_t> skip_days_;
   std::set<int32_t> merged_days_;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# KNOWN BUG (registered only with -DSALESFLOW_E2E_KNOWN_BUGS=ON, see docs/testing.md):
+# Regression test of a fixed bug (docs/testing.md, "Known bugs"):
 # `salesflow upload` of a small report (70 KB) with a key that may not upload must fail with
 # the server's answer, `salesflow: 403 permission_denied: ...` (401 without a key), exit 1.
 # Found: the server answers from the headers and closes without reading the body, the client
