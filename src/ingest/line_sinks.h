@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/string_map.h"
 #include "ingest/chunk_queue.h"
 #include "ingest/reject_tally.h"
 #include "reader/report_reader.h"
@@ -102,7 +103,7 @@ class DirectSink : public QueuedSink {
     warehouse::SummaryDelta* delta = nullptr;
     SummaryMerge* merge = nullptr;
     // Lines accumulated in the delta before a merge is asked for: bounds its memory.
-    uint64_t merge_every_lines = 500'000;
+    uint64_t merge_every_lines = 1'000'000;
     // Text of the lines whose keys are resolved together: bigger batches, fewer round trips
     // (the rows still go out in chunks of Target::chunk_bytes).
     size_t batch_bytes = size_t{2} << 20;
@@ -122,7 +123,7 @@ class DirectSink : public QueuedSink {
   // Slot of `id` in the batch's distinct ids of one kind.
   struct Ids {
     std::vector<std::string> distinct;
-    std::unordered_map<std::string, uint32_t> slots;
+    core::StringMap<uint32_t> slots;
     uint32_t Slot(const std::string& id);
     void Clear();
   };

@@ -208,6 +208,12 @@ class JobRun {
                                            int64_t report_id, bool was_loaded,
                                            const std::optional<LedgerEntry>& ledger);
   Result<Connection> OpenLoadConnection() const;
+  // The apply lock (waiting while the run is not stopped), then the ledger row FOR UPDATE.
+  struct ApplyGuard {
+    ApplyLock lock;
+    LedgerEntry ledger;
+  };
+  Result<ApplyGuard> LockForApply(Connection& connection);
   // The failure a stream ended with, if any (also a row count that does not add up).
   std::optional<RunResult> StreamFailure(const StreamOutcome& streamed);
   RunResult RunStaged(Connection& connection, const ResolvedOptions& resolved, int64_t report_id,
@@ -438,6 +444,16 @@ Result<Connection> JobRun::OpenLoadConnection() const {
   return connection;
 }
 
+Result<JobRun::ApplyGuard> JobRun::LockForApply(Connection& connection) {
+  SF_ASSIGN_OR_RETURN(ApplyLock lock, ApplyLock::Acquire(connection, [this]() -> Status {
+                        return control_.stopped() ? control_.StopStatus() : Status::Ok();
+                      }));
+  SF_ASSIGN_OR_RETURN(std::optional<LedgerEntry> ledger,
+                      FindLedgerEntry(connection, job_.key, /*for_update=*/true));
+  if (!ledger) return Status::Conflict("the ledger row vanished");
+  return ApplyGuard{std::move(lock), *std::move(ledger)};
+}
+
 std::optional<RunResult> JobRun::DecideByContent(Transaction& tx, Connection& connection,
                                                  int64_t report_id, bool was_loaded,
                                                  const std::optional<LedgerEntry>& ledger) {
@@ -490,14 +506,10 @@ std::optional<RunResult> JobRun::TryDirect(Connection& connection, const Resolve
   auto tx = Transaction::Start(connection);
   if (!tx.ok()) return Fail(tx.status());
   // Straight into sales: the apply lock covers the whole stream.
-  auto lock = ApplyLock::Acquire(connection, [this]() -> Status {
-    return control_.stopped() ? control_.StopStatus() : Status::Ok();
-  });
-  if (!lock.ok()) return Fail(lock.status());
-  auto locked = FindLedgerEntry(connection, job_.key, /*for_update=*/true);
-  if (!locked.ok()) return Fail(locked.status());
-  if (!locked->has_value()) return Fail(Status::Conflict("the ledger row vanished"));
-  const bool loaded_before = (*locked)->status == LedgerStatus::kLoaded;
+  auto guard = LockForApply(connection);
+  if (!guard.ok()) return Fail(guard.status());
+  const LedgerEntry& locked = guard->ledger;
+  const bool loaded_before = locked.status == LedgerStatus::kLoaded;
   auto removed = warehouse::RemoveReportRows(connection, static_cast<uint64_t>(report_id));
   if (!removed.ok()) return Fail(removed.status());
   auto recomputed_days = warehouse::DaysMarkedForRefresh(connection);
@@ -511,6 +523,7 @@ std::optional<RunResult> JobRun::TryDirect(Connection& connection, const Resolve
   direct.delta = &delta;
   direct.merge = &merge;
   direct.merge_every_lines = env_.options.merge_every_lines;
+  direct.batch_bytes = env_.options.key_batch_bytes;
   DirectSink sink(SinkTarget(queue, report_id), direct);
   LoadPlan plan;
   plan.sink = &sink;
@@ -524,7 +537,7 @@ std::optional<RunResult> JobRun::TryDirect(Connection& connection, const Resolve
   const auto streamed_at = std::chrono::steady_clock::now();
   if (auto failed = StreamFailure(streamed)) return failed;
   sha256_hex_ = streamed.sha256_hex;
-  if (auto decided = DecideByContent(*tx, connection, report_id, loaded_before, *locked)) {
+  if (auto decided = DecideByContent(*tx, connection, report_id, loaded_before, locked)) {
     return decided;
   }
 
@@ -612,15 +625,11 @@ RunResult JobRun::RunStaged(Connection& connection, const ResolvedOptions& resol
   }
 
   // Apply, serialised per warehouse, and commit with the job's final state.
-  auto lock = ApplyLock::Acquire(connection, [this]() -> Status {
-    return control_.stopped() ? control_.StopStatus() : Status::Ok();
-  });
-  if (!lock.ok()) return Fail(lock.status());
-  auto locked = FindLedgerEntry(connection, job_.key, /*for_update=*/true);
-  if (!locked.ok()) return Fail(locked.status());
-  if (!locked->has_value()) return Fail(Status::Conflict("the ledger row vanished"));
-  const bool loaded_before = (*locked)->status == LedgerStatus::kLoaded;
-  if (!force && loaded_before && (*locked)->content_sha256_hex == sha256_hex_) {
+  auto guard = LockForApply(connection);
+  if (!guard.ok()) return Fail(guard.status());
+  const LedgerEntry& locked = guard->ledger;
+  const bool loaded_before = locked.status == LedgerStatus::kLoaded;
+  if (!force && loaded_before && locked.content_sha256_hex == sha256_hex_) {
     (void)tx->Rollback();  // loaded meanwhile by an earlier job: nothing to do
     return Record(connection, Succeeded(JobOutcome::kUnchanged));
   }

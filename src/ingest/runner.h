@@ -43,7 +43,9 @@ struct RunnerOptions {
   // warehouse/report_load.h); false = always the staged path (tests, comparisons).
   bool direct_load = true;
   // Direct load: lines whose summaries are held in memory before they are merged.
-  uint64_t merge_every_lines = 500'000;
+  uint64_t merge_every_lines = 1'000'000;
+  // Direct load: text of the lines whose dictionary keys are resolved together.
+  size_t key_batch_bytes = size_t{2} << 20;
 };
 
 // Live counters of the running job: written by the runner, read by the lease keeper.

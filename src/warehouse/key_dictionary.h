@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/string_map.h"
 #include "warehouse/connection.h"
 
 namespace salesflow::warehouse {
@@ -58,7 +59,7 @@ class KeyDictionary {
   bool returning_ = false;                             // the server knows INSERT ... RETURNING
   std::array<bool, 2> insert_first_ = {false, false};  // per KeyKind: see ResolveOnce
   // Per KeyKind: remembered ids (trailing spaces stripped) and their keys, bounded.
-  std::array<std::unordered_map<std::string, uint32_t>, 2> cache_;
+  std::array<core::StringMap<uint32_t>, 2> cache_;
   uint64_t batches_ = 0;
   uint64_t statements_ = 0;
   uint64_t cache_hits_ = 0;

@@ -90,22 +90,36 @@ uint32_t SummaryDelta::Find(int32_t day, uint8_t dimension, std::string_view cur
     const Row& row = rows_[last - 1];
     if (row.day == day && row.currency == currency && row.value == value) return last - 1;
   }
-  // day, dimension, currency length, currency, value: unambiguous whatever the bytes.
-  key_.assign(reinterpret_cast<const char*>(&day), sizeof(day));
-  key_.push_back(static_cast<char>(dimension));
-  key_.push_back(static_cast<char>(currency.size()));
-  key_.append(currency);
-  key_.append(value);
-  auto [it, inserted] = index_.try_emplace(key_, static_cast<uint32_t>(rows_.size()));
-  if (inserted) {
+  ValueIndex& values = SliceOf(day, currency).values[dimension];
+  auto found = values.find(value);  // no allocation: the index is transparent
+  if (found == values.end()) {
+    found = values.emplace(std::string(value), static_cast<uint32_t>(rows_.size())).first;
     Row& row = rows_.emplace_back();
     row.day = day;
     row.dimension = dimension;
     row.currency = currency;
     row.value = value;
   }
-  last = it->second + 1;
-  return it->second;
+  last = found->second + 1;
+  return found->second;
+}
+
+SummaryDelta::Slice& SummaryDelta::SliceOf(int32_t day, std::string_view currency) {
+  // A report mostly holds one day and one currency, or runs of them.
+  if (last_slice_ < slices_.size() && slices_[last_slice_].day == day &&
+      slices_[last_slice_].currency == currency) {
+    return slices_[last_slice_];
+  }
+  std::string key(reinterpret_cast<const char*>(&day), sizeof(day));
+  key.append(currency);
+  auto [at, inserted] = slice_index_.try_emplace(std::move(key), slices_.size());
+  if (inserted) {
+    Slice& slice = slices_.emplace_back();
+    slice.day = day;
+    slice.currency = currency;
+  }
+  last_slice_ = at->second;
+  return slices_[last_slice_];
 }
 
 SummaryDelta::LineRows SummaryDelta::AddLine(const core::SalesLine& line) {
@@ -147,7 +161,9 @@ Status SummaryDelta::MergeInto(Connection& connection) {
     SF_RETURN_IF_ERROR(MergeDay(connection, day, day_rows));
   }
   rows_.clear();
-  index_.clear();
+  slices_.clear();
+  slice_index_.clear();
+  last_slice_ = SIZE_MAX;
   last_.fill(0);
   return Status::Ok();
 }

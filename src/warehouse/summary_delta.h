@@ -29,6 +29,7 @@
 
 #include "core/sales_line.h"
 #include "core/status.h"
+#include "core/string_map.h"
 #include "warehouse/connection.h"
 #include "warehouse/summary_bitmaps.h"
 
@@ -95,9 +96,18 @@ class SummaryDelta {
   std::set<int32_t> merged_days_;
   std::set<int32_t> recompute_days_;
   std::vector<Row> rows_;
-  std::unordered_map<std::string, uint32_t> index_;
+  // Rows by (day, currency), then by dimension and value: lookups by string_view.
+  using ValueIndex = core::StringMap<uint32_t>;
+  struct Slice {
+    int32_t day = 0;
+    std::string currency;
+    std::array<ValueIndex, kDimensions> values;
+  };
+  Slice& SliceOf(int32_t day, std::string_view currency);
+  std::vector<Slice> slices_;
+  std::unordered_map<std::string, size_t> slice_index_;  // day bytes + currency -> slice
+  size_t last_slice_ = SIZE_MAX;
   std::array<uint32_t, kDimensions> last_{};  // last row found per dimension, +1 (0 = none)
-  std::string key_;                           // scratch
   uint64_t rows_written_ = 0;
 };
 

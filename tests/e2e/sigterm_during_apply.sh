@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regression test of a fixed bug (docs/testing.md, "Known bugs"):
+# KNOWN BUG (registered only with -DSALESFLOW_E2E_KNOWN_BUGS=ON, see docs/testing.md):
 # SIGTERM of `serve --grace-period 1` once a job has streamed its whole report (bytes_read ==
 # bytes_total, status running: the apply step) must exit within the grace period, releasing
 # or finishing the job. Found: the apply step is not interruptible, so serve waits for it
