@@ -82,6 +82,10 @@ void SummaryMerge::Complete(Status status) {
 uint32_t DirectSink::Ids::Slot(const std::string& id) {
   // An order's lines come together: the previous id is the usual answer.
   if (!distinct.empty() && distinct.back() == id) return static_cast<uint32_t>(distinct.size() - 1);
+  if (!dedup_all) {
+    distinct.push_back(id);
+    return static_cast<uint32_t>(distinct.size() - 1);
+  }
   auto [it, inserted] = slots.try_emplace(id, static_cast<uint32_t>(distinct.size()));
   if (inserted) distinct.push_back(id);
   return it->second;
@@ -94,6 +98,7 @@ void DirectSink::Ids::Clear() {
 
 DirectSink::DirectSink(const Target& target, const Direct& direct)
     : QueuedSink(target), direct_(direct) {
+  orders_.dedup_all = false;
   batch_.reserve(direct_.batch_bytes + 4096);
   sales_.reserve(target.chunk_bytes + 4096);
 }

@@ -123,6 +123,10 @@ class DirectSink : public QueuedSink {
   // Slot of `id` in the batch's distinct ids of one kind.
   struct Ids {
     std::vector<std::string> distinct;
+    // false: only runs of one id are folded (an order's lines come together; an order met
+    // again later in the batch is sent twice and gets its one key twice: KeyDictionary
+    // allows repeats). Saves a hash map insert per order.
+    bool dedup_all = true;
     core::StringMap<uint32_t> slots;
     uint32_t Slot(const std::string& id);
     void Clear();
@@ -134,7 +138,7 @@ class DirectSink : public QueuedSink {
   warehouse::LineNumberer numberer_;
   std::string batch_;  // fields of the pending lines, without keys and lineage
   std::vector<PendingLine> pending_;
-  Ids orders_;
+  Ids orders_;  // dedup_all = false (constructor)
   Ids customers_;
   std::string sales_;
   uint64_t lines_since_merge_ = 0;
