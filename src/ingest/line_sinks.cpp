@@ -1,5 +1,7 @@
 #include "ingest/line_sinks.h"
 
+#include <algorithm>
+
 #include "ingest/runner.h"
 #include "warehouse/load_data.h"
 
@@ -79,6 +81,10 @@ void SummaryMerge::Complete(Status status) {
 
 // ---- DirectSink ----------------------------------------------------------------------------
 
+namespace {
+constexpr size_t kFirstBatchBytes = size_t{256} << 10;
+}  // namespace
+
 uint32_t DirectSink::Ids::Slot(const std::string& id) {
   // An order's lines come together: the previous id is the usual answer.
   if (!distinct.empty() && distinct.back() == id) return static_cast<uint32_t>(distinct.size() - 1);
@@ -114,7 +120,10 @@ Status DirectSink::OnLine(const core::SalesLine& line) {
   if (!line.customer_id.empty()) pending.customer = customers_.Slot(line.customer_id);
   pending.summary = direct_.delta->AddLine(line);
   CountLoaded();
-  if (batch_.size() >= direct_.batch_bytes) return CompleteBatch();
+  // The first batch is small, so that the LOAD DATA starts while the rest is parsed.
+  const size_t batch_bytes =
+      batches_ == 0 ? std::min(direct_.batch_bytes, kFirstBatchBytes) : direct_.batch_bytes;
+  if (batch_.size() >= batch_bytes) return CompleteBatch();
   return Status::Ok();
 }
 
@@ -152,6 +161,7 @@ Status DirectSink::CompleteBatch() {
     direct_.delta->AddKeys(pending.summary, order_key, customer_key);
     if (sales_.size() >= target().chunk_bytes) SF_RETURN_IF_ERROR(Ship(ChunkKind::kSales, &sales_));
   }
+  ++batches_;
   lines_since_merge_ += pending_.size();
   batch_.clear();
   pending_.clear();

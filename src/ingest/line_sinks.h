@@ -142,6 +142,7 @@ class DirectSink : public QueuedSink {
   Ids customers_;
   std::string sales_;
   uint64_t lines_since_merge_ = 0;
+  uint64_t batches_ = 0;  // completed
 };
 
 }  // namespace salesflow::ingest

@@ -36,9 +36,18 @@ KeyTable TableOf(KeyKind kind) {
 Status AssignFound(const QueryResult& found, const KeyTable& table,
                    std::span<const std::string_view> ids, std::span<const uint32_t> positions,
                    std::vector<uint32_t>& keys) {
-  std::unordered_map<std::string_view, std::vector<uint32_t>> by_id;
-  for (uint32_t position : positions) {
-    by_id[StripTrailingSpaces(ids[position])].push_back(position);
+  // Id -> first position; an id given more than once chains its other positions through
+  // `next` (no allocation per id: this runs for every id of a load).
+  constexpr uint32_t kEnd = UINT32_MAX;
+  std::unordered_map<std::string_view, uint32_t> by_id;
+  by_id.reserve(positions.size());
+  std::vector<uint32_t> next(positions.size(), kEnd);
+  for (uint32_t i = 0; i < positions.size(); ++i) {
+    auto [at, inserted] = by_id.try_emplace(StripTrailingSpaces(ids[positions[i]]), i);
+    if (!inserted) {
+      next[i] = at->second;
+      at->second = i;
+    }
   }
   for (size_t row = 0; row < found.rows.size(); ++row) {
     const int64_t key = found.Int(row, 1);
@@ -48,7 +57,9 @@ Status AssignFound(const QueryResult& found, const KeyTable& table,
     // The column compares PAD SPACE: the stored id may differ by trailing spaces.
     auto at = by_id.find(StripTrailingSpaces(found.Text(row, 0)));
     if (at == by_id.end()) continue;
-    for (uint32_t position : at->second) keys[position] = static_cast<uint32_t>(key);
+    for (uint32_t i = at->second; i != kEnd; i = next[i]) {
+      keys[positions[i]] = static_cast<uint32_t>(key);
+    }
   }
   return Status::Ok();
 }
