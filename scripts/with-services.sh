@@ -11,6 +11,8 @@
 #   SALESFLOW_TEST_MARIADB_CTL      a script: `$SALESFLOW_TEST_MARIADB_CTL stop|start` (outage tests)
 #   AWS_ENDPOINT_URL_S3, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION   for s3rver
 #   SALESFLOW_TEST_S3_BUCKET        a bucket that exists ("reports")
+# Optional: SALESFLOW_TEST_MARIADB_BUFFER_POOL (default 512M), the server's InnoDB buffer
+# pool, e.g. 4G for a 5M-line load benchmark whose tables would not fit in 512M.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d "${TMPDIR:-/tmp}/salesflow-services.XXXXXX")"
@@ -66,7 +68,7 @@ case "\$1" in
   start)
     mariadbd --no-defaults --datadir="$work/mariadb" ${db_user_args[*]} --port=$db_port \
       --bind-address=127.0.0.1 --socket="$db_socket" --local-infile=1 --tmpdir="$work/tmp" \
-      --pid-file="$work/mariadb.pid" --max-connections=500 --innodb-buffer-pool-size=512M \
+      --pid-file="$work/mariadb.pid" --max-connections=500 --innodb-buffer-pool-size="${SALESFLOW_TEST_MARIADB_BUFFER_POOL:-512M}" \
       --innodb-flush-log-at-trx-commit=2 --log-error="$work/mariadb.err" >>"$work/mariadb.out" 2>&1 &
     for _ in \$(seq 300); do
       mariadb-admin --no-defaults --socket="$db_socket" -uroot ping >/dev/null 2>&1 && exit 0
