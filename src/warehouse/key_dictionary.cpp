@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "warehouse/summary_keys.h"
+
 namespace salesflow::warehouse {
 namespace {
 
@@ -15,11 +17,6 @@ constexpr int kAttempts = 5;
 constexpr size_t kCustomerCacheEntries = 64 * 1024;
 // Ids per statement (one placeholder each, far below the 65535 limit).
 constexpr size_t kStatementIds = 8192;
-
-std::string_view StripTrailingSpaces(std::string_view value) {
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return value;
-}
 
 struct KeyTable {
   std::string_view table;
@@ -91,7 +88,6 @@ Result<std::vector<uint32_t>> KeyDictionary::Resolve(KeyKind kind,
       miss_positions.push_back(i);
     }
   }
-  cache_hits_ += ids.size() - misses.size();
   if (misses.empty()) return keys;
   for (int attempt = 1;; ++attempt) {
     Result<std::vector<uint32_t>> resolved = ResolveOnce(kind, misses);
@@ -128,7 +124,6 @@ Status KeyDictionary::Lookup(KeyKind kind, std::span<const std::string_view> ids
       params.emplace_back(ids[wanted[i]]);
     }
     sql += ")";
-    ++statements_;
     SF_ASSIGN_OR_RETURN(QueryResult found, connection_.Query(sql, params));
     SF_RETURN_IF_ERROR(AssignFound(found, table, ids, wanted.subspan(first, end - first), keys));
   }
@@ -149,7 +144,6 @@ Status KeyDictionary::Insert(KeyKind kind, std::span<const std::string_view> ids
       sql += i == first ? "(?)" : ",(?)";
       params.emplace_back(ids[positions[i]]);
     }
-    ++statements_;
     if (!returning_) {
       SF_RETURN_IF_ERROR(connection_.Exec(sql, params).status());
       continue;

@@ -41,10 +41,8 @@ class KeyDictionary {
   // REQUIRES: every id is 1..64 characters of valid UTF-8 (what the reader lets through).
   Result<std::vector<uint32_t>> Resolve(KeyKind kind, std::span<const std::string_view> ids);
 
-  // Resolve calls and statements so far (for logs and benchmarks).
+  // Batches sent to the database so far, retries included (an empty batch sends none).
   uint64_t batches() const { return batches_; }
-  uint64_t statements() const { return statements_; }
-  uint64_t cache_hits() const { return cache_hits_; }
 
  private:
   KeyDictionary(Connection connection, bool returning)
@@ -61,8 +59,6 @@ class KeyDictionary {
   // Per KeyKind: remembered ids (trailing spaces stripped) and their keys, bounded.
   std::array<core::StringMap<uint32_t>, 2> cache_;
   uint64_t batches_ = 0;
-  uint64_t statements_ = 0;
-  uint64_t cache_hits_ = 0;
 };
 
 }  // namespace salesflow::warehouse

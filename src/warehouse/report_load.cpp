@@ -23,13 +23,27 @@ constexpr std::string_view kDirtyDays = "summary_dirty_days";
 // them, but still hands them to the bitmap hook.
 constexpr std::string_view kFreshDays = "summary_fresh_days";
 
-Status EnsureDirtyDays(Connection& connection) {
-  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
-      "CREATE TEMPORARY TABLE IF NOT EXISTS {} (day DATE NOT NULL PRIMARY KEY) ENGINE=InnoDB",
-      kDirtyDays)));
+// A session's set of days: a one-column TEMPORARY table (`table` is chosen by code).
+Status EnsureDaysTable(Connection& connection, std::string_view table) {
   return connection.Execute(fmt::format(
       "CREATE TEMPORARY TABLE IF NOT EXISTS {} (day DATE NOT NULL PRIMARY KEY) ENGINE=InnoDB",
-      kFreshDays));
+      table));
+}
+
+// Adds `days` (days since 1970-01-01) to the days table `table`.
+Status InsertDays(Connection& connection, std::string_view table, const std::set<int32_t>& days) {
+  std::string values;
+  for (int32_t day : days) {
+    // Formatted from integers: no report text becomes SQL.
+    values += fmt::format("{}('{}')", values.empty() ? "" : ",", core::FormatDate(day));
+  }
+  if (values.empty()) return Status::Ok();
+  return connection.Execute(fmt::format("INSERT IGNORE INTO {} (day) VALUES {}", table, values));
+}
+
+Status EnsureDirtyDays(Connection& connection) {
+  SF_RETURN_IF_ERROR(EnsureDaysTable(connection, kDirtyDays));
+  return EnsureDaysTable(connection, kFreshDays);
 }
 
 // info() of INSERT ... SELECT: "Records: 10  Duplicates: 2  Warnings: 0".
@@ -474,38 +488,17 @@ Result<std::set<int32_t>> DaysMarkedForRefresh(Connection& connection) {
   return days;
 }
 
-namespace {
-
-// Writes `days` into the one-column temporary table `table` (emptied first).
-Status FillDaysTable(Connection& connection, std::string_view table,
-                     const std::set<int32_t>& days) {
-  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
-      "CREATE TEMPORARY TABLE IF NOT EXISTS {} (day DATE NOT NULL PRIMARY KEY) ENGINE=InnoDB",
-      table)));
-  SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DELETE FROM {}", table)));
-  std::string values;
-  for (int32_t day : days) {
-    // Formatted from integers: no report text becomes SQL.
-    values += fmt::format("{}('{}')", values.empty() ? "" : ",", core::FormatDate(day));
-  }
-  if (values.empty()) return Status::Ok();
-  return connection.Execute(fmt::format("INSERT IGNORE INTO {} (day) VALUES {}", table, values));
-}
-
-}  // namespace
-
 Result<uint64_t> FinishDirectSummaries(Connection& connection, SummaryDelta& delta) {
   SF_RETURN_IF_ERROR(delta.MergeInto(connection));
-  constexpr std::string_view kMergedDays = "summary_merged_days";
-  SF_RETURN_IF_ERROR(FillDaysTable(connection, kMergedDays, delta.merged_days()));
   if (!delta.merged_days().empty()) {
+    constexpr std::string_view kMergedDays = "summary_merged_days";
+    SF_RETURN_IF_ERROR(EnsureDaysTable(connection, kMergedDays));
+    SF_RETURN_IF_ERROR(connection.Execute(fmt::format("DELETE FROM {}", kMergedDays)));
+    SF_RETURN_IF_ERROR(InsertDays(connection, kMergedDays, delta.merged_days()));
     SF_RETURN_IF_ERROR(BumpSummaryGeneration(connection, kMergedDays).status());
   }
   SF_RETURN_IF_ERROR(EnsureDirtyDays(connection));
-  for (int32_t day : delta.days_to_recompute()) {
-    SF_RETURN_IF_ERROR(connection.Execute(fmt::format("INSERT IGNORE INTO {} (day) VALUES ('{}')",
-                                                      kDirtyDays, core::FormatDate(day))));
-  }
+  SF_RETURN_IF_ERROR(InsertDays(connection, kDirtyDays, delta.days_to_recompute()));
   SF_ASSIGN_OR_RETURN(const uint64_t refreshed, RefreshSummaries(connection));
   return refreshed + delta.merged_days().size();
 }

@@ -16,13 +16,11 @@
 
 #include "core/date.h"
 #include "warehouse/summary_bitmaps.h"
+#include "warehouse/summary_keys.h"
 
 namespace salesflow::warehouse {
 namespace {
 
-// daily_summary's dimensions in ENUM order; 0 is the total (dim_value always '').
-constexpr std::array<std::string_view, 6> kDimensionNames = {"total",   "category", "region",
-                                                             "country", "channel",  "sku"};
 // The sales column behind each dimension (for the naive queries).
 constexpr std::array<std::string_view, 6> kDimensionColumns = {"",        "category", "region",
                                                                "country", "channel",  "sku"};
@@ -54,12 +52,6 @@ uint8_t DimensionOf(StatsGroupBy group_by) {
 
 bool IsDateGrouping(StatsGroupBy group_by) {
   return group_by == StatsGroupBy::kDay || group_by == StatsGroupBy::kMonth;
-}
-
-// Keys compare like utf8mb4_bin (PAD SPACE): trailing spaces are not part of a key.
-std::string_view StripTrailingSpaces(std::string_view value) {
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return value;
 }
 
 Status Validate(const StatsQuery& query) {
@@ -380,7 +372,7 @@ bool IsStorableCurrency(std::string_view currency) {
 Status LoadRows(Connection& connection, uint8_t dimension, std::string_view currency,
                 const std::vector<int32_t>& days, std::vector<LoadedRow>* out) {
   if (days.empty()) return Status::Ok();
-  std::string where = fmt::format("dimension = '{}'", kDimensionNames[dimension]);
+  std::string where = fmt::format("dimension = '{}'", kSummaryDimensionNames[dimension]);
   if (dimension != kTotal) {
     if (!IsStorableCurrency(currency)) return Status::Ok();
     where += fmt::format(" AND currency = {}", connection.Quote(currency));

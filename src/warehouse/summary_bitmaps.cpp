@@ -13,13 +13,10 @@
 #include <vector>
 
 #include "core/date.h"
+#include "warehouse/summary_keys.h"
 
 namespace salesflow::warehouse {
 namespace {
-
-// daily_summary's dimensions in ENUM order; index 0 is the total (no column).
-constexpr std::array<std::string_view, 6> kDimensionNames = {"total",   "category", "region",
-                                                             "country", "channel",  "sku"};
 
 // Rows per multi-row upsert: 8 placeholders each, far below the 65535 limit, and a packet
 // of a few MiB at most for realistic bitmaps.
@@ -29,15 +26,9 @@ constexpr size_t kInsertBatchRows = 500;
 // and the buffer bounds memory whatever the day's size.
 constexpr size_t kKeyBufferSize = 256;
 
-// The collation of summary keys (utf8mb4_bin) is PAD SPACE: 'a' and 'a  ' are one group.
 using Clock = std::chrono::steady_clock;
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-std::string_view StripTrailingSpaces(std::string_view value) {
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return value;
 }
 
 Result<uint32_t> ParseKey(std::string_view text, std::string_view column) {
@@ -51,7 +42,7 @@ Result<uint32_t> ParseKey(std::string_view text, std::string_view column) {
 
 // The bitmaps of one summary row while a day is scanned.
 struct PendingRow {
-  uint8_t dimension = 0;  // index into kDimensionNames
+  uint8_t dimension = 0;  // index into kSummaryDimensionNames
   std::string currency;
   std::string value;
   Bitmap orders;
@@ -92,7 +83,7 @@ class DayBitmaps {
       SF_ASSIGN_OR_RETURN(customer_key, ParseKey(*row[7], "customer_key"));
     }
     const std::string_view currency = *row[0];
-    for (uint8_t dimension = 0; dimension < kDimensionNames.size(); ++dimension) {
+    for (uint8_t dimension = 0; dimension < kSummaryDimensionNames.size(); ++dimension) {
       const std::string_view value =
           dimension == 0 || !row[dimension] ? std::string_view() : *row[dimension];
       PendingRow& pending = Find(dimension, currency, StripTrailingSpaces(value));
@@ -136,7 +127,7 @@ class DayBitmaps {
   struct Last {
     size_t index = SIZE_MAX;  // into rows_
   };
-  std::array<Last, kDimensionNames.size()> last_;
+  std::array<Last, kSummaryDimensionNames.size()> last_;
   std::string key_;  // scratch, reused
   std::unordered_map<std::string, size_t> index_;
   std::vector<PendingRow> rows_;
@@ -176,7 +167,7 @@ class SummaryWriter {
     for (size_t i = 0; i < items_.size(); ++i) {
       const Item& item = items_[i];
       sql += i == 0 ? "(?,?,?,?,0,0,0,?,?,?,?)" : ",(?,?,?,?,0,0,0,?,?,?,?)";
-      params.emplace_back(kDimensionNames[item.dimension]);
+      params.emplace_back(kSummaryDimensionNames[item.dimension]);
       params.emplace_back(std::string_view(item.currency));
       params.emplace_back(std::string_view(item.day));
       params.emplace_back(std::string_view(item.value));

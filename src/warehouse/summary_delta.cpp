@@ -8,12 +8,12 @@
 
 #include "core/date.h"
 #include "core/money.h"
+#include "warehouse/summary_keys.h"
 
 namespace salesflow::warehouse {
 namespace {
 
-constexpr std::array<std::string_view, SummaryDelta::kDimensions> kDimensionNames = {
-    "total", "category", "region", "country", "channel", "sku"};
+static_assert(kSummaryDimensionNames.size() == SummaryDelta::kDimensions);
 
 // Keys buffered per set before a sorted bulk add.
 constexpr size_t kKeyBufferSize = 256;
@@ -27,11 +27,6 @@ constexpr size_t kWriteBatchBytes = size_t{4} << 20;
 // that a page of big rows (a day's categories) stays a few MiB.
 constexpr size_t kMergePageRows = 64;
 constexpr int64_t kMergePageLines = 100'000;
-
-std::string_view StripTrailingSpaces(std::string_view value) {
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-  return value;
-}
 
 std::string_view DimensionValue(const core::SalesLine& line, size_t dimension) {
   switch (dimension) {
@@ -48,13 +43,6 @@ std::string_view DimensionValue(const core::SalesLine& line, size_t dimension) {
     default:
       return {};
   }
-}
-
-std::optional<uint8_t> DimensionIndex(std::string_view name) {
-  for (size_t i = 0; i < kDimensionNames.size(); ++i) {
-    if (kDimensionNames[i] == name) return static_cast<uint8_t>(i);
-  }
-  return std::nullopt;
 }
 
 void Buffer(std::vector<uint32_t>& buffer, uint32_t key, Bitmap& bitmap) {
@@ -219,7 +207,7 @@ Result<bool> SummaryDelta::UnionStored(Connection& connection, int32_t day,
   for (size_t i = 0; i < page.size(); ++i) {
     const Row& row = rows_[page[i]];
     sql += i == 0 ? "(?,?,?)" : ",(?,?,?)";
-    params.emplace_back(kDimensionNames[row.dimension]);
+    params.emplace_back(kSummaryDimensionNames[row.dimension]);
     params.emplace_back(std::string_view(row.currency));
     params.emplace_back(std::string_view(row.value));
     by_key.emplace(fmt::format("{}\t{}\t{}", row.dimension, row.currency, row.value), page[i]);
@@ -227,7 +215,7 @@ Result<bool> SummaryDelta::UnionStored(Connection& connection, int32_t day,
   sql += ")";
   SF_ASSIGN_OR_RETURN(QueryResult stored, connection.Query(sql, params));
   for (size_t r = 0; r < stored.rows.size(); ++r) {
-    const std::optional<uint8_t> dimension = DimensionIndex(stored.Text(r, 0));
+    const std::optional<uint8_t> dimension = SummaryDimensionIndex(stored.Text(r, 0));
     if (!dimension) return Status::Internal("unknown daily_summary dimension");
     auto found = by_key.find(fmt::format("{}\t{}\t{}", *dimension, stored.Text(r, 1),
                                          StripTrailingSpaces(stored.Text(r, 2))));
@@ -271,7 +259,7 @@ Status SummaryDelta::WriteRows(Connection& connection, int32_t day,
       serialized.push_back(row.orders.Serialize());
       serialized.push_back(row.customers.Serialize());
       bytes += serialized[serialized.size() - 2].size() + serialized.back().size();
-      params.emplace_back(kDimensionNames[row.dimension]);
+      params.emplace_back(kSummaryDimensionNames[row.dimension]);
       params.emplace_back(std::string_view(row.currency));
       params.emplace_back(std::string_view(date));
       params.emplace_back(std::string_view(row.value));
