@@ -228,26 +228,12 @@ class DirectLoadTest : public IngestTest {
   void ExpectStatsEqualGroupBy(const std::vector<std::string>& currencies) {
     warehouse::Connection connection = Connect();
     for (const std::string& currency : currencies) {
-      for (StatsGrouping grouping :
-           {StatsGrouping::kNone, StatsGrouping::kDay, StatsGrouping::kMonth,
-            StatsGrouping::kCategory, StatsGrouping::kRegion, StatsGrouping::kCountry,
-            StatsGrouping::kChannel, StatsGrouping::kSku}) {
+      for (StatsGrouping grouping : kAllStatsGroupings) {
         StatsRequest request;
         request.group_by = grouping;
         request.currency = currency;
-        auto summaries = engine_->QueryStats(request);
-        auto naive = QueryStatsFromSales(connection, request, "USD");
-        ASSERT_OK(summaries.status());
-        ASSERT_OK(naive.status());
-        const std::string what =
-            fmt::format("{} grouping {}", currency, static_cast<int>(grouping));
-        EXPECT_EQ(summaries->totals, naive->totals) << what;
-        EXPECT_EQ(summaries->currencies, naive->currencies) << what;
-        ASSERT_EQ(summaries->groups.size(), naive->groups.size()) << what;
-        for (size_t i = 0; i < naive->groups.size(); ++i) {
-          EXPECT_EQ(summaries->groups[i].key, naive->groups[i].key) << what;
-          EXPECT_EQ(summaries->groups[i].numbers, naive->groups[i].numbers) << what;
-        }
+        ExpectStatsEqualNaive(*engine_, connection, request,
+                              fmt::format("{} grouping {}", currency, static_cast<int>(grouping)));
       }
     }
   }

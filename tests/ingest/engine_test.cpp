@@ -251,24 +251,11 @@ TEST_F(EngineTest, StatsFromSummariesEqualAGroupByOverSalesAfterLoadsReplacesAnd
   ASSERT_NE(engine, nullptr);
   warehouse::Connection connection = Connect();
   const auto compare = [&](const char* when) {
-    for (StatsGrouping grouping :
-         {StatsGrouping::kNone, StatsGrouping::kDay, StatsGrouping::kMonth,
-          StatsGrouping::kCategory, StatsGrouping::kRegion, StatsGrouping::kCountry,
-          StatsGrouping::kChannel, StatsGrouping::kSku}) {
+    for (StatsGrouping grouping : kAllStatsGroupings) {
       StatsRequest request;
       request.group_by = grouping;
       if (grouping == StatsGrouping::kSku) request.top = 10;
-      auto fast = engine->QueryStats(request);
-      auto naive = QueryStatsFromSales(connection, request, "USD");
-      ASSERT_OK(fast.status());
-      ASSERT_OK(naive.status());
-      EXPECT_EQ(fast->totals, naive->totals) << when;
-      EXPECT_EQ(fast->currencies, naive->currencies) << when;
-      ASSERT_EQ(fast->groups.size(), naive->groups.size()) << when;
-      for (size_t i = 0; i < fast->groups.size(); ++i) {
-        EXPECT_EQ(fast->groups[i].key, naive->groups[i].key) << when;
-        EXPECT_EQ(fast->groups[i].numbers, naive->groups[i].numbers) << when;
-      }
+      ExpectStatsEqualNaive(*engine, connection, request, when);
     }
   };
   ProcessSpec pending;

@@ -11,6 +11,7 @@
 #include "generator/generate_options.h"
 #include "generator/generator.h"
 #include "generator/memory_sink.h"
+#include "ingest/stats_fallback.h"
 #include "warehouse/migrations.h"
 
 extern char** environ;
@@ -235,5 +236,20 @@ int WaitExit(pid_t pid) {
 }
 
 std::string TestWorkerPath() { return SALESFLOW_INGEST_TEST_WORKER; }
+
+void ExpectStatsEqualNaive(Engine& engine, warehouse::Connection& connection,
+                           const StatsRequest& request, const std::string& what) {
+  auto summaries = engine.QueryStats(request);
+  auto naive = QueryStatsFromSales(connection, request, "USD");
+  ASSERT_OK(summaries.status());
+  ASSERT_OK(naive.status());
+  EXPECT_EQ(summaries->totals, naive->totals) << what;
+  EXPECT_EQ(summaries->currencies, naive->currencies) << what;
+  ASSERT_EQ(summaries->groups.size(), naive->groups.size()) << what;
+  for (size_t i = 0; i < naive->groups.size(); ++i) {
+    EXPECT_EQ(summaries->groups[i].key, naive->groups[i].key) << what;
+    EXPECT_EQ(summaries->groups[i].numbers, naive->groups[i].numbers) << what;
+  }
+}
 
 }  // namespace salesflow::ingest::testing

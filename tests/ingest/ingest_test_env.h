@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -68,6 +69,17 @@ class IngestTest : public ::testing::Test {
   std::string storage_url_;
   std::unique_ptr<storage::ObjectStore> store_;
 };
+
+// Every grouping of GET /api/stats.
+inline constexpr std::array<StatsGrouping, 8> kAllStatsGroupings = {
+    StatsGrouping::kNone,     StatsGrouping::kDay,    StatsGrouping::kMonth,
+    StatsGrouping::kCategory, StatsGrouping::kRegion, StatsGrouping::kCountry,
+    StatsGrouping::kChannel,  StatsGrouping::kSku};
+
+// `engine`'s answer to `request` (from the summaries) equals the naive GROUP BY over sales
+// (stats_fallback.h): totals, currencies, and every group in order. `what` names the case.
+void ExpectStatsEqualNaive(Engine& engine, warehouse::Connection& connection,
+                           const StatsRequest& request, const std::string& what);
 
 // Spawns `argv` with extra environment entries; returns the pid.
 pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env);
