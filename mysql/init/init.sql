@@ -149,6 +149,21 @@ CREATE TABLE IF NOT EXISTS summary_day_generations (
 
 INSERT IGNORE INTO summary_day_generations (day, generation) SELECT DISTINCT day, 0 FROM daily_summary;
 
+-- 3: dictionaries keyed by the id text, keys reserved from dictionary_counters
+ALTER TABLE order_keys MODIFY id INT UNSIGNED NOT NULL COMMENT 'the key: from dictionary_counters, never reused', DROP PRIMARY KEY, DROP INDEX order_keys_by_id, ADD PRIMARY KEY (order_id);
+
+ALTER TABLE customer_keys MODIFY id INT UNSIGNED NOT NULL COMMENT 'the key: from dictionary_counters, never reused', DROP PRIMARY KEY, DROP INDEX customer_keys_by_id, ADD PRIMARY KEY (customer_id);
+
+CREATE TABLE IF NOT EXISTS dictionary_counters (
+  dictionary ENUM('order','customer') NOT NULL PRIMARY KEY,
+  next_key BIGINT UNSIGNED NOT NULL COMMENT 'keys from here on are free; a writer reserves a range by raising it'
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='the next free key of each dictionary (order_keys, customer_keys)';
+
+INSERT IGNORE INTO dictionary_counters (dictionary, next_key) SELECT 'order', COALESCE(MAX(id), 0) + 1 FROM order_keys;
+
+INSERT IGNORE INTO dictionary_counters (dictionary, next_key) SELECT 'customer', COALESCE(MAX(id), 0) + 1 FROM customer_keys;
+
 INSERT INTO schema_migrations (version, name) VALUES
   (1, 'initial schema: ledger, jobs, rejects, mappings, sales, dictionaries, summaries'),
-  (2, 'summary generations: stats caches learn which days a load changed');
+  (2, 'summary generations: stats caches learn which days a load changed'),
+  (3, 'dictionaries keyed by the id text, keys reserved from dictionary_counters');

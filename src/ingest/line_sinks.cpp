@@ -140,8 +140,6 @@ Status DirectSink::CompleteBatch() {
   ids.assign(customers_.distinct.begin(), customers_.distinct.end());
   auto customer_keys = direct_.dictionary->Resolve(warehouse::KeyKind::kCustomer, ids);
   if (!customer_keys.ok()) return Failed(customer_keys.status());
-  const auto report_id = static_cast<int64_t>(target().report_id);
-  const auto job_id = static_cast<int64_t>(target().job_id);
   size_t start = 0;
   for (const PendingLine& pending : pending_) {
     sales_.append(batch_, start, pending.end - start);
@@ -155,8 +153,6 @@ Status DirectSink::CompleteBatch() {
     } else {
       warehouse::AppendNullField(&sales_);
     }
-    warehouse::AppendIntField(report_id, &sales_);
-    warehouse::AppendIntField(job_id, &sales_);
     warehouse::EndRow(&sales_);
     direct_.delta->AddKeys(pending.summary, order_key, customer_key);
     if (sales_.size() >= target().chunk_bytes) SF_RETURN_IF_ERROR(Ship(ChunkKind::kSales, &sales_));

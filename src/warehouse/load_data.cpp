@@ -124,11 +124,11 @@ constexpr std::array<std::string_view, 18> kSalesLineColumns = {
     "quantity",    "unit_price", "discount", "currency",   "product_name",   "category",
     "customer_id", "country",    "region",   "channel",    "payment_method", "revenue"};
 
-constexpr std::array<std::string_view, 22> kDirectSalesColumns = {
-    "source_line", "order_id",     "line_no",   "order_date", "order_time",     "sku",
-    "quantity",    "unit_price",   "discount",  "currency",   "product_name",   "category",
-    "customer_id", "country",      "region",    "channel",    "payment_method", "revenue",
-    "order_key",   "customer_key", "report_id", "job_id"};
+constexpr std::array<std::string_view, 20> kDirectSalesColumns = {
+    "source_line", "order_id",     "line_no",  "order_date", "order_time",     "sku",
+    "quantity",    "unit_price",   "discount", "currency",   "product_name",   "category",
+    "customer_id", "country",      "region",   "channel",    "payment_method", "revenue",
+    "order_key",   "customer_key"};
 
 constexpr std::array<std::string_view, 7> kRejectColumns = {
     "report_id", "job_id", "line", "column_name", "reason", "message", "raw"};
@@ -239,13 +239,28 @@ int InfileError(void* ptr, char* error_msg, unsigned int error_msg_len) {
   return kInfileErrorNumber;
 }
 
-std::string ColumnList(std::span<const std::string_view> columns) {
+// "(`a`, `b`)", with the constant columns last.
+std::string ColumnList(std::span<const std::string_view> columns,
+                       std::span<const ConstantColumn> constants = {}) {
   std::string out = "(";
   for (size_t i = 0; i < columns.size(); ++i) {
     if (i > 0) out += ", ";
     out += Connection::QuoteIdentifier(columns[i]);
   }
+  for (const ConstantColumn& constant : constants) {
+    out += ", " + Connection::QuoteIdentifier(constant.column);
+  }
   out += ")";
+  return out;
+}
+
+// " SET `a` = 1, `b` = 2", or "" without constants.
+std::string SetClause(std::span<const ConstantColumn> constants) {
+  std::string out;
+  for (const ConstantColumn& constant : constants) {
+    out += fmt::format("{} {} = {}", out.empty() ? " SET" : ",",
+                       Connection::QuoteIdentifier(constant.column), constant.value);
+  }
   return out;
 }
 
@@ -412,9 +427,13 @@ class InsertLoader {
   std::string Sql(size_t rows) const {
     std::string sql = options_.on_duplicate == OnDuplicateKey::kReplace ? "REPLACE" : "INSERT";
     if (options_.on_duplicate == OnDuplicateKey::kIgnore) sql += " IGNORE";
-    sql += " INTO " + Connection::QuoteIdentifier(table_) + " " + ColumnList(columns_) + " VALUES ";
+    sql += " INTO " + Connection::QuoteIdentifier(table_) + " " +
+           ColumnList(columns_, options_.constants) + " VALUES ";
     std::string tuple = "(";
     for (size_t i = 0; i < columns_.size(); ++i) tuple += i == 0 ? "?" : ",?";
+    for (const ConstantColumn& constant : options_.constants) {
+      tuple += fmt::format(",{}", constant.value);
+    }
     tuple += ")";
     for (size_t r = 0; r < rows; ++r) {
       if (r > 0) sql += ",";
@@ -528,8 +547,9 @@ Result<LoadStats> LoadData(Connection& connection, std::string_view table,
   }
   const std::string sql = fmt::format(
       "LOAD DATA LOCAL INFILE 'salesflow-stream'{} INTO TABLE {} CHARACTER SET utf8mb4 "
-      "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' {}",
-      DuplicateWord(options.on_duplicate), Connection::QuoteIdentifier(table), ColumnList(columns));
+      "FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' {}{}",
+      DuplicateWord(options.on_duplicate), Connection::QuoteIdentifier(table), ColumnList(columns),
+      SetClause(options.constants));
   InfileState state;
   state.source = &source;
   MYSQL* mysql = connection.handle();

@@ -159,6 +159,27 @@ const std::vector<Migration> kMigrations = {
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='every day daily_summary ever held, with its last refresh')sql",
          "INSERT IGNORE INTO summary_day_generations (day, generation) SELECT DISTINCT day, 0 FROM daily_summary",
      }},
+    // Why (docs/warehouse.md, "Dictionaries"): with the id text as the only index, adding a
+    // key writes one B-tree instead of two, and a batch of new ids is one LOAD DATA with
+    // keys reserved in advance (no AUTO_INCREMENT, no RETURNING). Keys keep their values.
+    {3,
+     "dictionaries keyed by the id text, keys reserved from dictionary_counters",
+     {
+         "ALTER TABLE order_keys MODIFY id INT UNSIGNED NOT NULL COMMENT 'the key: from "
+         "dictionary_counters, never reused', DROP PRIMARY KEY, DROP INDEX order_keys_by_id, "
+         "ADD PRIMARY KEY (order_id)",
+         "ALTER TABLE customer_keys MODIFY id INT UNSIGNED NOT NULL COMMENT 'the key: from "
+         "dictionary_counters, never reused', DROP PRIMARY KEY, DROP INDEX customer_keys_by_id, "
+         "ADD PRIMARY KEY (customer_id)",
+         R"sql(CREATE TABLE IF NOT EXISTS dictionary_counters (
+  dictionary ENUM('order','customer') NOT NULL PRIMARY KEY,
+  next_key BIGINT UNSIGNED NOT NULL COMMENT 'keys from here on are free; a writer reserves a range by raising it'
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='the next free key of each dictionary (order_keys, customer_keys)')sql",
+         "INSERT IGNORE INTO dictionary_counters (dictionary, next_key) "
+         "SELECT 'order', COALESCE(MAX(id), 0) + 1 FROM order_keys",
+         "INSERT IGNORE INTO dictionary_counters (dictionary, next_key) "
+         "SELECT 'customer', COALESCE(MAX(id), 0) + 1 FROM customer_keys",
+     }},
 };
 
 std::string Statements(const Migration& migration) {

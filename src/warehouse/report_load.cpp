@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "core/date.h"
+#include "warehouse/key_dictionary.h"
 #include "warehouse/summary_bitmaps.h"
 
 namespace salesflow::warehouse {
@@ -135,21 +136,32 @@ Status ForEachLineRange(Connection& connection, const std::string& table,
   return Status::Ok();
 }
 
-// Adds the staging table's new order and customer ids to the dictionaries: anti-join so ids
-// are not burnt on existing keys (each range sees the ids the previous ones added); IGNORE
-// for a concurrent loader that inserted the same id meanwhile. `table` is quoted.
+// Adds the staging table's new order and customer ids to the dictionaries, a line range at a
+// time, with keys reserved for exactly the ids missing (in the order of their first line, as
+// the direct load gives them). Anti-join so no key is reserved for an id that has one; each
+// range sees the ids the previous ones added. The transaction holds the counter row (and the
+// apply lock), so the count and the insert see the same missing ids; IGNORE all the same,
+// for a writer outside salesflow's locks (its id keeps its key). `table` is quoted.
 Status UpsertDictionaries(Connection& connection, const std::string& table) {
   return ForEachLineRange(connection, table, [&](int64_t first, int64_t last) -> Result<bool> {
-    SF_RETURN_IF_ERROR(connection.Execute(
-        fmt::format("INSERT IGNORE INTO order_keys (order_id) SELECT DISTINCT s.order_id FROM {} s "
-                    "LEFT JOIN order_keys k ON k.order_id = s.order_id "
-                    "WHERE s.source_line BETWEEN {} AND {} AND k.id IS NULL",
-                    table, first, last)));
-    SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
-        "INSERT IGNORE INTO customer_keys (customer_id) SELECT DISTINCT s.customer_id FROM {} s "
-        "LEFT JOIN customer_keys k ON k.customer_id = s.customer_id "
-        "WHERE s.source_line BETWEEN {} AND {} AND s.customer_id IS NOT NULL AND k.id IS NULL",
-        table, first, last)));
+    for (KeyKind kind : {KeyKind::kOrder, KeyKind::kCustomer}) {
+      const DictionaryTable dictionary = DictionaryTableOf(kind);
+      const std::string missing = fmt::format(
+          "FROM {0} s LEFT JOIN {1} k ON k.{2} = s.{2} WHERE s.source_line BETWEEN {3} AND {4} "
+          "AND s.{2} IS NOT NULL AND k.{2} IS NULL",
+          table, dictionary.table, dictionary.column, first, last);
+      SF_ASSIGN_OR_RETURN(
+          QueryResult count,
+          connection.Query(fmt::format("SELECT COUNT(DISTINCT s.{}) {}", dictionary.column, missing)));
+      const int64_t ids = count.Int(0, 0);
+      if (ids <= 0) continue;
+      SF_ASSIGN_OR_RETURN(const uint32_t first_key,
+                          ReserveKeys(connection, kind, static_cast<uint64_t>(ids)));
+      SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
+          "INSERT IGNORE INTO {0} ({1}, id) SELECT d.{1}, {2} + ROW_NUMBER() OVER (ORDER BY d.line) - 1 "
+          "FROM (SELECT s.{1}, MIN(s.source_line) AS line {3} GROUP BY s.{1}) d",
+          dictionary.table, dictionary.column, first_key, missing)));
+    }
     return true;
   });
 }
@@ -468,11 +480,13 @@ Result<StagedReportCounts> ApplyStagedReport(Connection& connection, const Stagi
   return counts;
 }
 
-Result<LoadStats> LoadSalesDirect(Connection& connection, ChunkSource& source,
-                                  const LoadOptions& options) {
-  LoadOptions ignore = options;
-  ignore.on_duplicate = OnDuplicateKey::kIgnore;
-  return LoadData(connection, "sales", DirectSalesColumns(), source, ignore);
+Result<LoadStats> LoadSalesDirect(Connection& connection, ChunkSource& source, uint64_t report_id,
+                                  uint64_t job_id, const LoadOptions& options) {
+  LoadOptions direct = options;
+  direct.on_duplicate = OnDuplicateKey::kIgnore;
+  direct.constants = {{"report_id", static_cast<int64_t>(report_id)},
+                      {"job_id", static_cast<int64_t>(job_id)}};
+  return LoadData(connection, "sales", DirectSalesColumns(), source, direct);
 }
 
 Result<std::set<int32_t>> DaysMarkedForRefresh(Connection& connection) {

@@ -124,12 +124,13 @@ Result<StagedReportCounts> ApplyStagedReport(Connection& connection, const Stagi
 //
 //   RemoveReportRows(conn, report_id);                       // a replaced version's lines
 //   SummaryDelta delta(DaysMarkedForRefresh(conn));
-//   LoadSalesDirect(conn, chunks)...                         // rows from AppendSalesLineFields
+//   LoadSalesDirect(conn, chunks, report_id, job_id)...      // rows from AppendSalesLineFields
 //   FinishDirectSummaries(conn, delta);                      // when nothing was skipped
 
-// LOAD DATA ... IGNORE of DirectSalesColumns() rows into sales. REQUIRES: in a transaction.
-Result<LoadStats> LoadSalesDirect(Connection& connection, ChunkSource& source,
-                                  const LoadOptions& options = {});
+// LOAD DATA ... IGNORE of DirectSalesColumns() rows into sales, each with this lineage.
+// REQUIRES: in a transaction.
+Result<LoadStats> LoadSalesDirect(Connection& connection, ChunkSource& source, uint64_t report_id,
+                                  uint64_t job_id, const LoadOptions& options = {});
 
 // The days this session will recompute at RefreshSummaries (marked by RemoveReportRows).
 Result<std::set<int32_t>> DaysMarkedForRefresh(Connection& connection);

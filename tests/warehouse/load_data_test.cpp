@@ -121,6 +121,31 @@ TEST_P(LoadDataTest, DuplicateKeysFailIgnoreOrReplaceAsAsked) {
   EXPECT_EQ(replaced->Text(0, 0), "z");
 }
 
+TEST_P(LoadDataTest, ConstantColumnsTakeTheirValueOnEveryRow) {
+  ASSERT_OK(conn_->Execute("ALTER TABLE t ADD COLUMN a BIGINT UNSIGNED NOT NULL, "
+                           "ADD COLUMN b BIGINT NOT NULL"));
+  auto tx = Transaction::Start(*conn_);
+  ASSERT_OK(tx.status());
+  StringChunkSource source("1\tx\n2\t\\N\n3\ty\n", 5);
+  LoadOptions options = Options();
+  options.insert_batch_rows = 2;
+  options.constants = {{"a", 9007199254740993}, {"b", -7}};
+  auto stats = LoadData(*conn_, "t", kColumns, source, options);
+  ASSERT_OK(stats.status());
+  EXPECT_EQ(stats->records, 3u);
+  ASSERT_OK(tx->Commit());
+  auto rows = conn_->Query("SELECT id, v, a, b FROM t ORDER BY id");
+  ASSERT_OK(rows.status());
+  ASSERT_EQ(rows->rows.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(rows->Int(i, 0), static_cast<int64_t>(i + 1));
+    EXPECT_EQ(rows->Text(i, 2), "9007199254740993") << "exact, not through a double";
+    EXPECT_EQ(rows->Int(i, 3), -7);
+  }
+  EXPECT_EQ(rows->Text(0, 1), "x");
+  EXPECT_TRUE(rows->IsNull(1, 1)) << "the row's own fields keep their meaning";
+}
+
 TEST_P(LoadDataTest, BadValuesAreErrorsNotSilentTruncation) {
   ASSERT_OK(conn_->Execute("CREATE TABLE narrow (id INT PRIMARY KEY, v VARCHAR(3)) ENGINE=InnoDB"));
   auto tx = Transaction::Start(*conn_);

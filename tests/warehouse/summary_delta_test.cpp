@@ -104,13 +104,11 @@ class SummaryDeltaTest : public WarehouseTest {
       } else {
         AppendNullField(&text);
       }
-      AppendIntField(static_cast<int64_t>(report_id), &text);
-      AppendIntField(static_cast<int64_t>(report_id) + 100, &text);  // job id
       EndRow(&text);
       delta.AddKeys(delta.AddLine(line), order_key, customer_key);
     }
     StringChunkSource source(text, 97);
-    auto loaded = LoadSalesDirect(*conn_, source);
+    auto loaded = LoadSalesDirect(*conn_, source, report_id, report_id + 100);
     ASSERT_OK(loaded.status());
     EXPECT_EQ(loaded->records, lines.size());
     EXPECT_EQ(loaded->skipped, 0u) << "test data must not repeat a line";
