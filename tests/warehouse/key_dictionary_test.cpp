@@ -114,6 +114,28 @@ TEST_F(KeyDictionaryTest, IdsOfAnEarlierBatchKeepTheirKeys) {
   EXPECT_EQ(Scalar("SELECT COUNT(*) FROM order_keys"), 7);
 }
 
+// A batch of only new ids makes the next one add first (no lookup); ids that turn out to be
+// known there still get their own keys, never a second one.
+TEST_F(KeyDictionaryTest, AfterABatchOfNewIdsKnownOnesAreStillFound) {
+  std::vector<std::string> fresh;
+  for (int i = 1; i <= 100; ++i) fresh.push_back(fmt::format("N{}", i));
+  EXPECT_EQ(Orders(fresh), Range(1, 100));
+  const std::vector<uint32_t> second = Orders({"X1", "N5", "X2", "N50", "X1 ", "N100"});
+  ASSERT_EQ(second.size(), 6u);
+  EXPECT_EQ(second[1], 5u);
+  EXPECT_EQ(second[3], 50u);
+  EXPECT_EQ(second[5], 100u);
+  EXPECT_EQ(second[4], second[0]) << "equal up to trailing spaces: one key";
+  ExpectNewKeysInOrder(second, std::array<size_t, 2>{0, 2}, 100);
+  const std::vector<uint32_t> third = Orders({"N7", "Y1", "X2"});
+  ASSERT_EQ(third.size(), 3u);
+  EXPECT_EQ(third[0], 7u);
+  EXPECT_GT(third[1], second[2]);
+  EXPECT_EQ(third[2], second[2]);
+  EXPECT_EQ(Scalar("SELECT COUNT(*) FROM order_keys"), 103);
+  EXPECT_EQ(Scalar("SELECT COUNT(DISTINCT id) FROM order_keys"), 103) << "no key given twice";
+}
+
 TEST_F(KeyDictionaryTest, ARepeatedIdInOneBatchGetsOneKey) {
   const std::vector<uint32_t> keys = Orders({"A", "B", "A", "B", "C"});
   EXPECT_EQ(keys, (std::vector<uint32_t>{1, 2, 1, 2, 3}));

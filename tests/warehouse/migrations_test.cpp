@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "test_db.h"
+#include "warehouse/key_dictionary.h"
 
 namespace salesflow::warehouse {
 namespace {
@@ -137,6 +138,72 @@ TEST_F(MigrateTest, InitSqlScriptYieldsTheSameSchemaAsMigrate) {
   EXPECT_EQ(Tables(*migrated), scripted_tables);
   EXPECT_OK(
       migrated->Execute("DROP DATABASE " + Connection::QuoteIdentifier(migrated_config.database)));
+}
+
+// A warehouse at version 2 (AUTO_INCREMENT dictionaries, keys already in sales and in the
+// summary bitmaps) keeps every key through migration 3, and new keys come after them.
+TEST_F(MigrateTest, DictionaryKeysSurviveMigrationThreeAndNewKeysComeAfterThem) {
+  auto connection = Connection::Open(config_);
+  ASSERT_OK(connection.status());
+  ASSERT_OK(connection->Execute(
+      "CREATE TABLE schema_migrations (version INT NOT NULL PRIMARY KEY, name VARCHAR(200) NOT "
+      "NULL, applied_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3))"));
+  for (const Migration& migration : Migrations()) {
+    if (migration.version > 2) break;
+    for (std::string_view statement : migration.statements) {
+      ASSERT_OK(connection->Execute(statement));
+    }
+    ASSERT_OK(connection->Exec("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                               {int64_t{migration.version}, migration.name})
+                  .status());
+  }
+  ASSERT_OK(connection->Execute(
+      "INSERT INTO order_keys (id, order_id) VALUES (5, 'O5'), (9, 'O9'), (2, 'O2')"));
+  auto applied = Migrate(*connection);
+  ASSERT_OK(applied.status());
+  EXPECT_EQ(*applied, static_cast<int>(Migrations().size()) - 2);
+
+  auto keys = connection->Query("SELECT order_id, id FROM order_keys ORDER BY id");
+  ASSERT_OK(keys.status());
+  ASSERT_EQ(keys->rows.size(), 3u);
+  EXPECT_EQ(keys->Text(0, 0), "O2");
+  EXPECT_EQ(keys->Int(0, 1), 2);
+  EXPECT_EQ(keys->Text(2, 0), "O9");
+  EXPECT_EQ(keys->Int(2, 1), 9);
+  auto next = connection->Query("SELECT dictionary, next_key FROM dictionary_counters ORDER BY 1");
+  ASSERT_OK(next.status());
+  ASSERT_EQ(next->rows.size(), 2u);
+  EXPECT_EQ(next->Text(0, 0), "order");
+  EXPECT_EQ(next->Int(0, 1), 10) << "after the largest key";
+  EXPECT_EQ(next->Text(1, 0), "customer");
+  EXPECT_EQ(next->Int(1, 1), 1) << "an empty dictionary starts at 1";
+
+  auto reserved = ReserveKeys(*connection, KeyKind::kOrder, 3);
+  ASSERT_OK(reserved.status());
+  EXPECT_EQ(*reserved, 10u);
+  reserved = ReserveKeys(*connection, KeyKind::kOrder, 1);
+  ASSERT_OK(reserved.status());
+  EXPECT_EQ(*reserved, 13u) << "ranges never overlap";
+  // The id text is the key of the table now: one key per id.
+  EXPECT_EQ(connection->Execute("INSERT INTO order_keys (order_id, id) VALUES ('O9', 13)").code(),
+            StatusCode::kAlreadyExists);
+}
+
+TEST_F(MigrateTest, ReservingKeysStopsAtTheirThirtyTwoBits) {
+  ASSERT_OK(Migrate(config_));
+  auto connection = Connection::Open(config_);
+  ASSERT_OK(connection.status());
+  ASSERT_OK(connection->Execute(
+      "UPDATE dictionary_counters SET next_key = 4294967290 WHERE dictionary = 'customer'"));
+  auto last = ReserveKeys(*connection, KeyKind::kCustomer, 6);
+  ASSERT_OK(last.status());
+  EXPECT_EQ(*last, 4294967290u) << "up to 2^32 - 1 inclusive";
+  auto none = ReserveKeys(*connection, KeyKind::kCustomer, 1);
+  EXPECT_EQ(none.status().code(), StatusCode::kResourceExhausted) << none.status().ToString();
+  EXPECT_NE(none.status().message().find("customer_keys"), std::string::npos);
+  auto orders = ReserveKeys(*connection, KeyKind::kOrder, 1);
+  ASSERT_OK(orders.status());
+  EXPECT_EQ(*orders, 1u) << "each dictionary counts on its own";
 }
 
 }  // namespace
