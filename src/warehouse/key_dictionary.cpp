@@ -13,9 +13,6 @@ namespace salesflow::warehouse {
 namespace {
 
 constexpr int kAttempts = 5;
-// Customer ids remembered with their keys (about 4 MiB): customers come back, orders
-// do not. Keys never change once given, so a remembered key stays right.
-constexpr size_t kCustomerCacheEntries = 64 * 1024;
 // A batch where fewer than 1 id in this many existed makes the next one add first (see
 // ResolveOnce).
 constexpr uint64_t kInsertFirstBelow = 16;
@@ -92,7 +89,6 @@ Result<std::vector<uint32_t>> KeyDictionary::Resolve(KeyKind kind,
   if (ids.empty()) return std::vector<uint32_t>();
   auto& cache = cache_[static_cast<size_t>(kind)];
   LastId& last = last_[static_cast<size_t>(kind)];
-  const size_t capacity = kind == KeyKind::kCustomer ? kCustomerCacheEntries : 0;
   std::vector<uint32_t> keys(ids.size(), 0);
   std::vector<std::string_view> misses;
   std::vector<uint32_t> miss_positions;
@@ -102,9 +98,8 @@ Result<std::vector<uint32_t>> KeyDictionary::Resolve(KeyKind kind,
       keys[i] = last.key;
       continue;
     }
-    auto hit = capacity > 0 ? cache.find(id) : cache.end();
-    if (hit != cache.end()) {
-      keys[i] = hit->second;
+    if (const uint32_t* hit = cache.Find(id)) {
+      keys[i] = *hit;
     } else {
       misses.push_back(ids[i]);
       miss_positions.push_back(i);
@@ -116,9 +111,7 @@ Result<std::vector<uint32_t>> KeyDictionary::Resolve(KeyKind kind,
       for (size_t m = 0; m < misses.size(); ++m) {
         keys[miss_positions[m]] = (*resolved)[m];
         // Full: frozen. The ids seen first are the frequent ones, mostly (regulars).
-        if (cache.size() < capacity) {
-          cache.emplace(StripTrailingSpaces(misses[m]), (*resolved)[m]);
-        }
+        cache.Insert(StripTrailingSpaces(misses[m]), (*resolved)[m]);
       }
       break;
     }

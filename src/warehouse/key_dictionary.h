@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "core/string_map.h"
+#include "core/compact_string_map.h"
 #include "warehouse/connection.h"
 
 namespace salesflow::warehouse {
@@ -64,6 +64,10 @@ class KeyDictionary {
   uint64_t batches() const { return batches_; }
 
  private:
+  // Customer ids remembered with their keys (about 7 MiB when full): customers come back,
+  // orders do not. Keys never change once given, so a remembered key stays right.
+  static constexpr size_t kCustomerCacheEntries = 256 * 1024;
+
   explicit KeyDictionary(Connection connection) : connection_(std::move(connection)) {}
   Result<std::vector<uint32_t>> ResolveOnce(KeyKind kind, std::span<const std::string_view> ids);
   Status Lookup(KeyKind kind, std::span<const std::string_view> ids,
@@ -74,7 +78,8 @@ class KeyDictionary {
   Connection connection_;
   std::array<bool, 2> insert_first_ = {false, false};  // per KeyKind: see ResolveOnce
   // Per KeyKind: remembered ids (trailing spaces stripped) and their keys, bounded.
-  std::array<core::StringMap<uint32_t>, 2> cache_;
+  std::array<core::CompactStringMap, 2> cache_ = {core::CompactStringMap(0),
+                                                  core::CompactStringMap(kCustomerCacheEntries)};
   // Per KeyKind: the last id of the previous batch (trailing spaces stripped) and its key, as
   // an order's lines come together and one order often ends a batch and starts the next.
   struct LastId {
