@@ -12,7 +12,7 @@ std::string_view CompactStringMap::Key(uint32_t entry) const {
 
 size_t CompactStringMap::Probe(std::string_view key) const {
   const size_t mask = slots_.size() - 1;
-  for (size_t slot = std::hash<std::string_view>{}(key) & mask;; slot = (slot + 1) & mask) {
+  for (size_t slot = std::hash<std::string_view>{}(key)&mask;; slot = (slot + 1) & mask) {
     const uint32_t held = slots_[slot];
     if (held == 0 || Key(held - 1) == key) return slot;
   }

@@ -528,8 +528,8 @@ std::optional<RunResult> JobRun::TryDirect(Connection& connection, const Resolve
   LoadPlan plan;
   plan.sink = &sink;
   plan.load_sales = [&](warehouse::ChunkSource& source, const warehouse::LoadOptions& options) {
-    return warehouse::LoadSalesDirect(connection, source, report_id,
-                                      static_cast<uint64_t>(job_.id), options);
+    return warehouse::LoadSalesDirect(connection, source, report_id, static_cast<uint64_t>(job_.id),
+                                      options);
   };
   plan.merge = &merge;
   plan.merge_summaries = [&]() { return delta.MergeInto(connection); };

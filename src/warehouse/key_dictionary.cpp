@@ -19,7 +19,6 @@ constexpr uint64_t kInsertFirstBelow = 16;
 // Ids per statement (one placeholder each, far below the 65535 limit).
 constexpr size_t kStatementIds = 8192;
 
-
 // Fills keys[p] for the positions p among `positions` whose id is in `found` (rows of
 // id text, key).
 Status AssignFound(const QueryResult& found, const DictionaryTable& table,
@@ -67,15 +66,15 @@ Result<uint32_t> ReserveKeys(Connection& connection, KeyKind kind, uint64_t coun
   }
   const DictionaryTable table = DictionaryTableOf(kind);
   // LAST_INSERT_ID(expr) hands the new value back to this session with the UPDATE's reply.
-  SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
-      "UPDATE dictionary_counters SET next_key = LAST_INSERT_ID(next_key + {0}) "
-      "WHERE dictionary = '{1}' AND next_key + {0} <= {2}",
-      count, table.counter, kKeyLimit)));
+  SF_RETURN_IF_ERROR(connection.Execute(
+      fmt::format("UPDATE dictionary_counters SET next_key = LAST_INSERT_ID(next_key + {0}) "
+                  "WHERE dictionary = '{1}' AND next_key + {0} <= {2}",
+                  count, table.counter, kKeyLimit)));
   if (connection.affected_rows() != 1) {
-    return Status::ResourceExhausted(fmt::format(
-        "the {} dictionary cannot give {} more keys: its 32-bit keys are used up (or "
-        "dictionary_counters has no '{}' row: run `salesflow migrate`)",
-        table.table, count, table.counter));
+    return Status::ResourceExhausted(
+        fmt::format("the {} dictionary cannot give {} more keys: its 32-bit keys are used up (or "
+                    "dictionary_counters has no '{}' row: run `salesflow migrate`)",
+                    table.table, count, table.counter));
   }
   return static_cast<uint32_t>(connection.last_insert_id() - count);
 }
@@ -152,8 +151,8 @@ Status KeyDictionary::Lookup(KeyKind kind, std::span<const std::string_view> ids
 // equal up to trailing spaces) is added once. The LOAD runs in autocommit, which LoadData
 // allows here: its source is in memory (it cannot fail halfway) and the statement is atomic.
 Result<uint64_t> KeyDictionary::Insert(KeyKind kind, std::span<const std::string_view> ids,
-                                   std::span<const uint32_t> positions,
-                                   std::vector<uint32_t>& keys) {
+                                       std::span<const uint32_t> positions,
+                                       std::vector<uint32_t>& keys) {
   if (positions.empty()) return 0;
   const DictionaryTable table = DictionaryTableOf(kind);
   // The distinct ids in the order given; slot[j] = the index of positions[j]'s id among them.

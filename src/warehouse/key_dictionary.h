@@ -25,8 +25,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/status.h"
 #include "core/compact_string_map.h"
+#include "core/status.h"
 #include "warehouse/connection.h"
 
 namespace salesflow::warehouse {

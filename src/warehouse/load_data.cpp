@@ -125,10 +125,10 @@ constexpr std::array<std::string_view, 18> kSalesLineColumns = {
     "customer_id", "country",    "region",   "channel",    "payment_method", "revenue"};
 
 constexpr std::array<std::string_view, 20> kDirectSalesColumns = {
-    "source_line", "order_id",     "line_no",  "order_date", "order_time",     "sku",
-    "quantity",    "unit_price",   "discount", "currency",   "product_name",   "category",
-    "customer_id", "country",      "region",   "channel",    "payment_method", "revenue",
-    "order_key",   "customer_key"};
+    "source_line",  "order_id",       "line_no",     "order_date", "order_time",
+    "sku",          "quantity",       "unit_price",  "discount",   "currency",
+    "product_name", "category",       "customer_id", "country",    "region",
+    "channel",      "payment_method", "revenue",     "order_key",  "customer_key"};
 
 constexpr std::array<std::string_view, 7> kRejectColumns = {
     "report_id", "job_id", "line", "column_name", "reason", "message", "raw"};

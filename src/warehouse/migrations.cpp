@@ -157,7 +157,8 @@ const std::vector<Migration> kMigrations = {
   generation BIGINT UNSIGNED NOT NULL COMMENT 'summary_generation of the last refresh of the day',
   KEY summary_day_generations_by_generation (generation)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin COMMENT='every day daily_summary ever held, with its last refresh')sql",
-         "INSERT IGNORE INTO summary_day_generations (day, generation) SELECT DISTINCT day, 0 FROM daily_summary",
+         "INSERT IGNORE INTO summary_day_generations (day, generation) SELECT DISTINCT day, 0 FROM "
+         "daily_summary",
      }},
     // Why (docs/warehouse.md, "Dictionaries"): with the id text as the only index, adding a
     // key writes one B-tree instead of two, and a batch of new ids is one LOAD DATA with

@@ -150,17 +150,18 @@ Status UpsertDictionaries(Connection& connection, const std::string& table) {
           "FROM {0} s LEFT JOIN {1} k ON k.{2} = s.{2} WHERE s.source_line BETWEEN {3} AND {4} "
           "AND s.{2} IS NOT NULL AND k.{2} IS NULL",
           table, dictionary.table, dictionary.column, first, last);
-      SF_ASSIGN_OR_RETURN(
-          QueryResult count,
-          connection.Query(fmt::format("SELECT COUNT(DISTINCT s.{}) {}", dictionary.column, missing)));
+      SF_ASSIGN_OR_RETURN(QueryResult count,
+                          connection.Query(fmt::format("SELECT COUNT(DISTINCT s.{}) {}",
+                                                       dictionary.column, missing)));
       const int64_t ids = count.Int(0, 0);
       if (ids <= 0) continue;
       SF_ASSIGN_OR_RETURN(const uint32_t first_key,
                           ReserveKeys(connection, kind, static_cast<uint64_t>(ids)));
-      SF_RETURN_IF_ERROR(connection.Execute(fmt::format(
-          "INSERT IGNORE INTO {0} ({1}, id) SELECT d.{1}, {2} + ROW_NUMBER() OVER (ORDER BY d.line) - 1 "
-          "FROM (SELECT s.{1}, MIN(s.source_line) AS line {3} GROUP BY s.{1}) d",
-          dictionary.table, dictionary.column, first_key, missing)));
+      SF_RETURN_IF_ERROR(connection.Execute(
+          fmt::format("INSERT IGNORE INTO {0} ({1}, id) SELECT d.{1}, {2} + ROW_NUMBER() OVER "
+                      "(ORDER BY d.line) - 1 "
+                      "FROM (SELECT s.{1}, MIN(s.source_line) AS line {3} GROUP BY s.{1}) d",
+                      dictionary.table, dictionary.column, first_key, missing)));
     }
     return true;
   });

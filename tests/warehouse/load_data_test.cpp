@@ -122,8 +122,9 @@ TEST_P(LoadDataTest, DuplicateKeysFailIgnoreOrReplaceAsAsked) {
 }
 
 TEST_P(LoadDataTest, ConstantColumnsTakeTheirValueOnEveryRow) {
-  ASSERT_OK(conn_->Execute("ALTER TABLE t ADD COLUMN a BIGINT UNSIGNED NOT NULL, "
-                           "ADD COLUMN b BIGINT NOT NULL"));
+  ASSERT_OK(
+      conn_->Execute("ALTER TABLE t ADD COLUMN a BIGINT UNSIGNED NOT NULL, "
+                     "ADD COLUMN b BIGINT NOT NULL"));
   auto tx = Transaction::Start(*conn_);
   ASSERT_OK(tx.status());
   StringChunkSource source("1\tx\n2\t\\N\n3\ty\n", 5);

@@ -153,8 +153,9 @@ TEST_F(MigrateTest, DictionaryKeysSurviveMigrationThreeAndNewKeysComeAfterThem) 
     for (std::string_view statement : migration.statements) {
       ASSERT_OK(connection->Execute(statement));
     }
-    ASSERT_OK(connection->Exec("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                               {int64_t{migration.version}, migration.name})
+    ASSERT_OK(connection
+                  ->Exec("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                         {int64_t{migration.version}, migration.name})
                   .status());
   }
   ASSERT_OK(connection->Execute(
