@@ -31,7 +31,18 @@ JobCounts LiveProgress::Snapshot() const {
 
 void RunControl::RequestStop(Stop why) {
   Stop expected = Stop::kNone;
-  stop_.compare_exchange_strong(expected, why);
+  if (!stop_.compare_exchange_strong(expected, why)) return;
+  std::lock_guard lock(interrupt_mutex_);
+  if (interrupt_) std::exchange(interrupt_, nullptr)();
+}
+
+void RunControl::SetInterrupt(std::function<void()> interrupt) {
+  std::lock_guard lock(interrupt_mutex_);
+  if (interrupt && stopped()) {
+    interrupt();
+    return;
+  }
+  interrupt_ = std::move(interrupt);
 }
 
 Status RunControl::StopStatus() const {
@@ -44,6 +55,33 @@ namespace {
 
 using warehouse::Connection;
 using warehouse::StagingTable;
+
+// While alive, a stop request (lost lease, shutdown after the grace period) KILLs the job's
+// session from a session of its own: a long statement (a LOAD of millions of lines, an
+// upsert, a summary recompute) ends at once instead of running to its end, the server rolls
+// the transaction back, and the runner, finding its session gone, returns kStopped.
+class KillSessionOnStop {
+ public:
+  KillSessionOnStop(RunControl& control, const warehouse::DbConfig& db, const Connection& session)
+      : control_(control) {
+    control_.SetInterrupt([db, id = session.session_id()] {
+      warehouse::ConnectOptions connect;
+      connect.create_database = false;
+      auto killer = Connection::Open(db, connect);
+      Status killed = killer.ok() ? killer->Execute(fmt::format("KILL {}", id)) : killer.status();
+      // "Unknown thread id" (1094): the session ended by itself meanwhile.
+      if (!killed.ok() && killed.message().find("(error 1094)") == std::string::npos) {
+        spdlog::warn("could not stop session {} of a stopped job: {}", id, killed.ToString());
+      }
+    });
+  }
+  ~KillSessionOnStop() { control_.ClearInterrupt(); }
+  KillSessionOnStop(const KillSessionOnStop&) = delete;
+  KillSessionOnStop& operator=(const KillSessionOnStop&) = delete;
+
+ private:
+  RunControl& control_;
+};
 using warehouse::Transaction;
 
 // Errors a retry may cure: the database or storage was unreachable, a deadlock, a timeout,
@@ -155,6 +193,8 @@ class JobRun {
 
   // Writes the final state (fenced) in the connection's current transaction or autocommit.
   RunResult Record(Connection& connection, FinalJobState state) {
+    // From here the job commits or records as a whole: a stop no longer cuts the session.
+    control_.ClearInterrupt();
     if (control_.before_final_write && !control_.before_final_write()) {
       control_.RequestStop(RunControl::Stop::kLeaseLost);
       return Stopped();
@@ -384,6 +424,7 @@ RunResult JobRun::RunSteps() {
   auto opened = OpenLoadConnection();
   if (!opened.ok()) return Fail(opened.status());
   Connection& connection = *opened;
+  const KillSessionOnStop kill_on_stop(control_, env_.db, connection);
 
   // 2. Options: the request's, else the stored prefix mapping's, else defaults.
   auto stored = MappingForKey(connection, job_.key);

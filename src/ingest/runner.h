@@ -62,8 +62,15 @@ class RunControl {
  public:
   enum class Stop { kNone, kLeaseLost, kShutdown };
 
-  // The first reason wins. Thread-safe.
+  // The first reason wins, and calls the interrupt (below) once. Thread-safe.
   void RequestStop(Stop why);
+
+  // What ends the job's database work at once on a stop (lost lease, shutdown after the grace
+  // period): the runner sets one while its session runs statements that can take minutes,
+  // and clears it before the final write, which is short and must not be cut. Set after a
+  // stop already came: called at once. Clear waits for an interrupt in progress. Thread-safe.
+  void SetInterrupt(std::function<void()> interrupt);
+  void ClearInterrupt() { SetInterrupt(nullptr); }
   Stop stop() const { return stop_.load(); }
   bool stopped() const { return stop() != Stop::kNone; }
   // Cancelled, saying why. REQUIRES: stopped().
@@ -77,6 +84,8 @@ class RunControl {
 
  private:
   std::atomic<Stop> stop_{Stop::kNone};
+  std::mutex interrupt_mutex_;
+  std::function<void()> interrupt_;  // guarded by interrupt_mutex_
 };
 
 enum class RunEnd {

@@ -372,6 +372,7 @@ Result<uint64_t> Connection::Exec(std::string_view sql, std::span<const Param> p
 
 uint64_t Connection::affected_rows() const { return mysql_affected_rows(mysql_.get()); }
 uint64_t Connection::last_insert_id() const { return mysql_insert_id(mysql_.get()); }
+uint64_t Connection::session_id() const { return mysql_thread_id(mysql_.get()); }
 std::string Connection::info() const {
   const char* text = mysql_info(mysql_.get());
   return text ? text : "";

@@ -120,6 +120,8 @@ class Connection {
 
   // The underlying handle, for the warehouse module's own LOAD DATA plumbing only.
   MYSQL* handle() const { return mysql_.get(); }
+  // The server's id of this session (what KILL takes).
+  uint64_t session_id() const;
 
   // The Status for the last error on this handle, prefixed with `what`.
   Status LastError(std::string_view what) const;
