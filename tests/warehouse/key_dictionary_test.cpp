@@ -136,6 +136,20 @@ TEST_F(KeyDictionaryTest, AfterABatchOfNewIdsKnownOnesAreStillFound) {
   EXPECT_EQ(Scalar("SELECT COUNT(DISTINCT id) FROM order_keys"), 103) << "no key given twice";
 }
 
+// MySQL 8 refuses LOAD DATA LOCAL by default: new ids then go in by INSERTs, same keys.
+TEST_F(KeyDictionaryTest, NewIdsAreAddedByInsertsWhereLocalInfileIsRefused) {
+  ConnectOptions refusing;
+  refusing.local_infile = false;
+  auto opened = KeyDictionary::Open(Connect(refusing));
+  ASSERT_OK(opened.status());
+  dictionary_.emplace(std::move(opened).value());
+  EXPECT_EQ(Orders({"A", "B", "A", "tab\there\\N"}), (std::vector<uint32_t>{1, 2, 1, 3}));
+  EXPECT_EQ(StoredId("order_keys", "order_id", 3), "tab\there\\N");
+  const std::vector<uint32_t> second = Orders({"C", "B"});
+  EXPECT_EQ(second, (std::vector<uint32_t>{4, 2}));
+  ExpectDense("order_keys", 4);
+}
+
 TEST_F(KeyDictionaryTest, ARepeatedIdInOneBatchGetsOneKey) {
   const std::vector<uint32_t> keys = Orders({"A", "B", "A", "B", "C"});
   EXPECT_EQ(keys, (std::vector<uint32_t>{1, 2, 1, 2, 3}));
