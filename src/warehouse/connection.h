@@ -165,4 +165,8 @@ bool IsRetryable(const Status& status);
 // Maps a MariaDB/MySQL client or server errno to a Status code (exposed for tests).
 StatusCode MapServerError(unsigned error_number);
 
+// The number after `name` in an info() line: InfoNumber("Records: 10  Duplicates: 2  Warnings:
+// 0", "Duplicates") == 2; 0 when the line does not have it.
+uint64_t InfoNumber(std::string_view info, std::string_view name);
+
 }  // namespace salesflow::warehouse

@@ -264,17 +264,6 @@ std::string SetClause(std::span<const ConstantColumn> constants) {
   return out;
 }
 
-// "Records: 3  Deleted: 0  Skipped: 0  Warnings: 0" -> the number after `name`.
-uint64_t InfoNumber(std::string_view info, std::string_view name) {
-  const size_t at = info.find(name);
-  if (at == std::string_view::npos) return 0;
-  std::string_view rest = info.substr(at + name.size());
-  while (!rest.empty() && (rest.front() == ':' || rest.front() == ' ')) rest.remove_prefix(1);
-  uint64_t value = 0;
-  std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  return value;
-}
-
 bool IsLocalInfileRefused(const Status& status, unsigned error_number) {
   (void)status;
   return error_number == 4166 || error_number == 1148 || error_number == 3948 ||

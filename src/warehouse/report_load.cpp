@@ -47,17 +47,6 @@ Status EnsureDirtyDays(Connection& connection) {
   return EnsureDaysTable(connection, kFreshDays);
 }
 
-// info() of INSERT ... SELECT: "Records: 10  Duplicates: 2  Warnings: 0".
-uint64_t InfoNumber(std::string_view info, std::string_view name) {
-  const size_t at = info.find(name);
-  if (at == std::string_view::npos) return 0;
-  std::string_view rest = info.substr(at + name.size());
-  while (!rest.empty() && (rest.front() == ':' || rest.front() == ' ')) rest.remove_prefix(1);
-  uint64_t value = 0;
-  std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  return value;
-}
-
 Result<uint64_t> ExecuteCounting(Connection& connection, const std::string& sql) {
   SF_RETURN_IF_ERROR(connection.Execute(sql));
   return connection.affected_rows();
