@@ -11,7 +11,8 @@
 #
 #   scripts/with-services.sh bench/loader/run.sh [LINES...]     (default: 1000000 5000000)
 #
-# Environment: SALESFLOW_BIN (default build/release/salesflow), BENCH_REPEATS (3),
+# Environment: SALESFLOW_BIN (default build/release/salesflow), BENCH_REPEATS (5: the VM's
+# speed drifts by +-5% within minutes, and 5 adjacent pairs keep the medians steady),
 # BENCH_PANDAS_MAX_LINES (1000000: pandas is skipped above it, it takes minutes),
 # BENCH_WORK (keep logs and results in this directory instead of a deleted temp dir),
 # BENCH_PARTS (default "salesflow raw pandas": which of (a), (b), (c) to run),
@@ -25,7 +26,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$root/bench/loader"
 bin="${SALESFLOW_BIN:-$root/build/release/salesflow}"
-repeats="${BENCH_REPEATS:-3}"
+repeats="${BENCH_REPEATS:-5}"
 pandas_max="${BENCH_PANDAS_MAX_LINES:-1000000}"
 parts=" ${BENCH_PARTS:-salesflow raw pandas} "
 python=/usr/bin/python3 # Debian's: the only one that sees python3-pandas (TOOLCHAIN.md)
@@ -378,6 +379,14 @@ print("the database server's CPU seconds during a salesflow load over those of a
 print("(less sensitive than wall time to other work on the machine)")
 for row in (header, *table):
     print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
+for n in sizes:  # adjacent runs share the machine's state: their ratios drift least
+    walls = {kind: {r[2]: float(r[3]) for r in rows if r[0] == kind and r[1] == n}
+             for kind in ("salesflow", "raw")}
+    pairs = [walls["salesflow"][rep] / walls["raw"][rep]
+             for rep in walls["salesflow"] if rep in walls["raw"]]
+    if pairs:
+        print(f"N={lines[n]:,} salesflow/raw per pair: " + " ".join(f"{p:.2f}" for p in pairs)
+              + f" (median {statistics.median(pairs):.2f})")
 for m in missed:
     print(f"BAR MISSED: {m}")
 if not missed and any(row[4] != "-" for row in table):
