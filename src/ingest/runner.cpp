@@ -65,8 +65,13 @@ class KillSessionOnStop {
   KillSessionOnStop(RunControl& control, const warehouse::DbConfig& db, const Connection& session)
       : control_(control) {
     control_.SetInterrupt([db, id = session.session_id()] {
+      // Short timeouts: this runs on the shutdown path, one worker after another, and a
+      // database that does not answer has no statement of ours left to stop anyway.
       warehouse::ConnectOptions connect;
       connect.create_database = false;
+      connect.connect_timeout = std::chrono::seconds(2);
+      connect.read_timeout = std::chrono::seconds(5);
+      connect.write_timeout = std::chrono::seconds(5);
       auto killer = Connection::Open(db, connect);
       Status killed = killer.ok() ? killer->Execute(fmt::format("KILL {}", id)) : killer.status();
       // "Unknown thread id" (1094): the session ended by itself meanwhile.
