@@ -55,6 +55,7 @@ namespace {
 
 using warehouse::Connection;
 using warehouse::StagingTable;
+using warehouse::Transaction;
 
 // While alive, a stop request (lost lease, shutdown after the grace period) KILLs the job's
 // session from a session of its own: a long statement (a LOAD of millions of lines, an
@@ -87,7 +88,6 @@ class KillSessionOnStop {
  private:
   RunControl& control_;
 };
-using warehouse::Transaction;
 
 // Errors a retry may cure: the database or storage was unreachable, a deadlock, a timeout,
 // a transfer cut short, or the object changed while it was read (If-Match).

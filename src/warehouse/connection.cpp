@@ -373,16 +373,6 @@ Result<uint64_t> Connection::Exec(std::string_view sql, std::span<const Param> p
 uint64_t Connection::affected_rows() const { return mysql_affected_rows(mysql_.get()); }
 uint64_t Connection::last_insert_id() const { return mysql_insert_id(mysql_.get()); }
 uint64_t Connection::session_id() const { return mysql_thread_id(mysql_.get()); }
-
-uint64_t InfoNumber(std::string_view info, std::string_view name) {
-  const size_t at = info.find(name);
-  if (at == std::string_view::npos) return 0;
-  std::string_view rest = info.substr(at + name.size());
-  while (!rest.empty() && (rest.front() == ':' || rest.front() == ' ')) rest.remove_prefix(1);
-  uint64_t value = 0;
-  std::from_chars(rest.data(), rest.data() + rest.size(), value);
-  return value;
-}
 std::string Connection::info() const {
   const char* text = mysql_info(mysql_.get());
   return text ? text : "";
@@ -438,6 +428,16 @@ Status Transaction::Commit() {
 Status Transaction::Rollback() {
   if (connection_ == nullptr) return Status::FailedPrecondition("transaction already ended");
   return std::exchange(connection_, nullptr)->Rollback();
+}
+
+uint64_t InfoNumber(std::string_view info, std::string_view name) {
+  const size_t at = info.find(name);
+  if (at == std::string_view::npos) return 0;
+  std::string_view rest = info.substr(at + name.size());
+  while (!rest.empty() && (rest.front() == ':' || rest.front() == ' ')) rest.remove_prefix(1);
+  uint64_t value = 0;
+  std::from_chars(rest.data(), rest.data() + rest.size(), value);
+  return value;
 }
 
 }  // namespace salesflow::warehouse
